@@ -1,0 +1,1 @@
+"""Brains (vision-action policies) and providers (grounding, extraction, verification)."""

@@ -1,0 +1,1 @@
+"""The computer: virtual display, browser, input and screen capture."""

@@ -1,0 +1,98 @@
+"""The ``Computer`` seam and the data that crosses it.
+
+Step handlers and brains only ever see ``Computer``. Screenshots stay raw
+(RGB bytes) in-process and are encoded only at the edge, in the format the
+consumer needs.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import msgspec
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from mantis.brains.actions import Action
+
+ImageFormat = Literal["png", "jpeg", "webp"]
+
+
+class Screenshot(msgspec.Struct, frozen=True, kw_only=True):
+    """A raw RGB frame of the whole screen."""
+
+    width: int
+    height: int
+    rgb: bytes  # width * height * 3 bytes, row-major
+    captured_at_ms: int
+    scroll_y: int | None = None
+
+    def image(self) -> Image.Image:
+        from PIL import Image
+
+        return Image.frombuffer("RGB", (self.width, self.height), self.rgb, "raw", "RGB", 0, 1)
+
+    def encode(self, fmt: ImageFormat = "png", quality: int = 80) -> bytes:
+        buf = io.BytesIO()
+        img = self.image()
+        if fmt == "png":
+            img.save(buf, format="PNG", compress_level=1)
+        elif fmt == "jpeg":
+            img.save(buf, format="JPEG", quality=quality)
+        else:
+            img.save(buf, format="WEBP", quality=quality)
+        return buf.getvalue()
+
+    @classmethod
+    def from_image(cls, img: Image.Image, captured_at_ms: int = 0) -> Screenshot:
+        rgb = img.convert("RGB")
+        return cls(
+            width=rgb.width, height=rgb.height, rgb=rgb.tobytes(), captured_at_ms=captured_at_ms
+        )
+
+
+class SessionSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """What a session needs: which profile directory, which run, what screen."""
+
+    profile_dir: str
+    run_id: str = ""
+    viewport: tuple[int, int] = (1280, 720)
+    start_url: str | None = None
+    proxy_server: str | None = None
+    enable_cdp: bool = False
+    chrome_flags: tuple[str, ...] = ()
+
+
+class SessionInfo(msgspec.Struct, frozen=True, kw_only=True):
+    display: str
+    chrome_pid: int
+    width: int
+    height: int
+    content_top: int = 0  # y of the first page pixel below the browser's toolbar
+
+
+class ActResult(msgspec.Struct, frozen=True, kw_only=True):
+    ok: bool
+    detail: str = ""
+
+
+class Computer(Protocol):
+    """A screen with a browser, a mouse and a keyboard."""
+
+    async def open(self, spec: SessionSpec) -> SessionInfo: ...
+
+    async def screenshot(self) -> Screenshot: ...
+
+    async def act(self, action: Action) -> ActResult: ...
+
+    async def navigate(self, url: str) -> None: ...
+
+    async def current_url(self) -> str: ...
+
+    async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
+        """Wait until the screen stops changing; return the seconds spent."""
+        ...
+
+    async def close(self) -> None: ...
