@@ -97,7 +97,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
             raw["display_width"], raw["display_height"] = w, h
         raw.update({k: v for k, v in overrides.items() if v is not None})
+        for name in ("data_dir", "plans_dir"):
+            if name in raw:
+                raw[name] = Path(raw[name])
         try:
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
-            raise ConfigError(f"invalid setting: {exc}") from None
+            msg = str(exc)
+            name = msg.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in msg else ""
+            variable = _PREFIX + name.upper() if name else "settings"
+            raise ConfigError(f"{variable}: {msg.split(' - at ')[0]}") from None

@@ -1,0 +1,284 @@
+"""``LocalComputer``: Xvfb + Chromium + XTest in this process.
+
+Pixel-pure: navigation types into the address bar, and ``current_url`` reads
+the address bar through the X clipboard (see ``mantis.gym.clipboard``); no CDP.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import time
+import weakref
+from pathlib import Path
+from types import TracebackType
+
+import anyio
+
+from mantis.brains.actions import (
+    Action,
+    Back,
+    Click,
+    Done,
+    DoubleClick,
+    Drag,
+    Key,
+    Move,
+    Navigate,
+    RightClick,
+    Scroll,
+    ToolCall,
+    Type,
+    Wait,
+)
+from mantis.errors import ComputerError
+from mantis.gym.base import ActResult, Screenshot, SessionInfo, SessionSpec
+from mantis.gym.browser import Chromium
+from mantis.gym.clipboard import Clipboard
+from mantis.gym.display import XvfbDisplay
+from mantis.gym.screen import ScreenCapture
+from mantis.gym.xinput import XInput
+
+log = logging.getLogger(__name__)
+
+# A page whose whole viewport is one colour; its first row on screen is content_top.
+_PROBE_RGB = (255, 0, 255)
+_PROBE_URL = "data:text/html,<html><body style='margin:0;background:%23ff00ff'></body></html>"
+
+_live: weakref.WeakSet[LocalComputer] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for computer in list(_live):
+        computer.kill_now()
+
+
+class LocalComputer:
+    """A headed Chromium on a private Xvfb, driven by XTest. Implements ``Computer``.
+
+    The screen size is the spec's ``viewport``; ``display_size`` is used only when a
+    spec leaves it empty.
+    """
+
+    def __init__(
+        self, chromium_path: str = "chromium", display_size: tuple[int, int] = (1280, 720)
+    ):
+        self.chromium_path = chromium_path
+        self.display_size = display_size
+        self.display: XvfbDisplay | None = None
+        self.browser: Chromium | None = None
+        self.info: SessionInfo | None = None
+        self._input: XInput | None = None
+        self._screen: ScreenCapture | None = None
+        self._clipboard: Clipboard | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def open(self, spec: SessionSpec) -> SessionInfo:
+        if self.display is not None:
+            raise ComputerError("this LocalComputer is already open; close it first")
+        size = tuple(spec.viewport) if spec.viewport else self.display_size
+        _live.add(self)
+        try:
+            self.display = await XvfbDisplay.start((size[0], size[1]))
+            name = self.display.name
+            self._input = XInput(name)
+            self._screen = ScreenCapture(name)
+            self._clipboard = Clipboard(name)
+            self.browser = await Chromium.launch(
+                name,
+                Path(spec.profile_dir),
+                (size[0], size[1]),
+                chromium_path=self.chromium_path,
+                start_url=_PROBE_URL,
+                proxy_server=spec.proxy_server,
+                extra_flags=spec.chrome_flags,
+            )
+            if self.browser.window is not None:
+                await self._input.focus_window(self.browser.window)
+            content_top = await self._measure_content_top()
+            self.info = SessionInfo(
+                display=name,
+                chrome_pid=self.browser.pid,
+                width=size[0],
+                height=size[1],
+                content_top=content_top,
+            )
+            await self.navigate(spec.start_url or "about:blank")
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.close()
+            raise
+        return self.info
+
+    async def close(self) -> None:
+        """Stop the browser and the display. Idempotent; safe from a cancelled task."""
+        with anyio.CancelScope(shield=True):
+            for part in (self._clipboard, self._input, self._screen):
+                if part is not None:
+                    part.close()
+            self._clipboard = self._input = self._screen = None
+            if self.browser is not None:
+                await self.browser.close()
+                self.browser = None
+            if self.display is not None:
+                await self.display.stop()
+                self.display = None
+            _live.discard(self)
+
+    def kill_now(self) -> None:
+        """Synchronous best-effort kill, for interpreter exit and garbage collection."""
+        if self.browser is not None:
+            self.browser.kill_now()
+        if self.display is not None:
+            self.display.kill_now()
+
+    def __del__(self) -> None:
+        if self.browser is not None or self.display is not None:
+            log.warning("LocalComputer collected while open; killing its processes")
+            self.kill_now()
+
+    async def __aenter__(self) -> LocalComputer:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- parts ----------------------------------------------------------------------------
+
+    @property
+    def input(self) -> XInput:
+        return self._parts()[0]
+
+    def _parts(self) -> tuple[XInput, ScreenCapture]:
+        if self._input is None or self._screen is None or self.display is None:
+            raise ComputerError("the computer is not open")
+        self.display.check_alive()
+        if self.browser is not None and not self.browser.alive:
+            raise ComputerError(f"Chromium exited (code {self.browser.proc.returncode})")
+        return self._input, self._screen
+
+    async def _measure_content_top(self) -> int:
+        """The first screen row of the probe page's colour, scanning down the middle column."""
+        _, screen = self._parts()
+        deadline = time.monotonic() + 20.0
+        while time.monotonic() < deadline:
+            shot = await screen.grab()
+            top = _first_row_of(shot, _PROBE_RGB)
+            if top is not None:
+                await self.settle(0.1, 2.0)
+                shot = await screen.grab()
+                return _first_row_of(shot, _PROBE_RGB) or top
+            await anyio.sleep(0.05)
+        raise ComputerError("the probe page never painted; cannot find where page content starts")
+
+    # -- Computer ------------------------------------------------------------------------
+
+    async def screenshot(self) -> Screenshot:
+        _, screen = self._parts()
+        return await screen.grab()
+
+    async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
+        _, screen = self._parts()
+        return await screen.settle(floor_s, ceiling_s)
+
+    async def navigate(self, url: str) -> None:
+        """Focus the address bar, type the URL, press Return, then wait for the page."""
+        xin, screen = self._parts()
+        await self._copy_omnibox()  # focus and select the address bar, and know it is so
+        await xin.type(url)
+        await xin.key("Return")
+        await screen.settle(0.3, 10.0)  # floor: let the load spinner start
+
+    async def _copy_omnibox(self) -> str | None:
+        """Focus the address bar, select and copy its text; None when nothing was copied.
+
+        Chromium focuses and selects the omnibox a moment after ctrl+l, so ctrl+c is
+        repeated until the clipboard changes hands: that is also the signal that the
+        omnibox has focus with its whole text selected. A page can swallow ctrl+l
+        (preventDefault on keydown), so alt+d, the other address-bar shortcut, is
+        tried next.
+        """
+        xin, _ = self._parts()
+        assert self._clipboard is not None
+        for focus_key in ("ctrl+l", "alt+d"):
+            await self._clipboard.clear()
+            await xin.key(focus_key)
+            for _ in range(6):
+                await xin.key("ctrl+c")
+                if await self._clipboard.wait_for_copy(0.08):
+                    return await self._clipboard.read()
+        return None
+
+    async def _focus_page(self) -> None:
+        # shift+F6 rotates pane focus from the toolbar straight back to the page (F6 goes
+        # to the tab strip first; Escape first makes it flaky), restoring the page's
+        # previously focused element.
+        await self.input.key("shift+F6")
+
+    async def current_url(self) -> str:
+        """The address bar's URL, read through the X clipboard; page focus is restored."""
+        try:
+            text = await self._copy_omnibox()
+        finally:
+            await self._focus_page()
+        return (text or "").strip()
+
+    async def act(self, action: Action) -> ActResult:
+        """Perform one action. Model mistakes (off-screen points, bad keys) come back as data."""
+        xin, _ = self._parts()
+        try:
+            match action:
+                case Click(x=x, y=y, button=button):
+                    await xin.click(x, y, button)
+                case DoubleClick(x=x, y=y):
+                    await xin.double_click(x, y)
+                case RightClick(x=x, y=y):
+                    await xin.click(x, y, "right")
+                case Drag(x1=x1, y1=y1, x2=x2, y2=y2):
+                    await xin.drag(x1, y1, x2, y2)
+                case Move(x=x, y=y):
+                    await xin.move(x, y)
+                case Type(text=text):
+                    await xin.type(text)
+                case Key(keys=keys):
+                    await xin.key(keys)
+                case Scroll(direction=direction, amount=amount, x=x, y=y):
+                    await xin.scroll(direction, amount, x, y)
+                case Wait(seconds=seconds):
+                    await anyio.sleep(max(0.0, seconds))
+                case Navigate(url=url):
+                    await self.navigate(url)
+                case Back():
+                    await xin.key("alt+Left")
+                case Done() | ToolCall():
+                    pass
+                case _:
+                    return ActResult(ok=False, detail=f"unsupported action {type(action).__name__}")
+        except ComputerError as exc:
+            self._parts()  # a dead display or browser is a real failure, not a model mistake
+            return ActResult(ok=False, detail=exc.message)
+        return ActResult(ok=True)
+
+
+def _first_row_of(shot: Screenshot, rgb: tuple[int, int, int]) -> int | None:
+    """The first y where the middle column has colour ``rgb`` for 8 rows in a row."""
+    want = bytes(rgb)
+    x = shot.width // 2
+    stride = shot.width * 3
+    run = 0
+    for y in range(shot.height):
+        offset = y * stride + x * 3
+        if shot.rgb[offset : offset + 3] == want:
+            run += 1
+            if run == 8:
+                return y - 7
+        else:
+            run = 0
+    return None

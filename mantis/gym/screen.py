@@ -1,0 +1,113 @@
+"""The camera: screenshots of the root window, and waiting for the screen to settle.
+
+Frames are fetched with a core ``GetImage`` (ZPixmap, 24-bit BGRX) over a
+dedicated python-xlib connection and converted once to packed RGB by PIL's
+raw decoder. ``settle`` compares consecutive 1/8-size grayscale frames and
+returns as soon as two in a row match (within a tiny tolerance), between a
+floor and a ceiling; it never sleeps a fixed time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import anyio
+
+from mantis.errors import ComputerError
+from mantis.gym.base import Screenshot
+
+_SETTLE_POLL_S = 0.06
+_DIFF_LEVEL = 8  # a grey-level change below this in a downscaled pixel is noise
+_DIFF_PIXELS = 0  # how many downscaled pixels may change between "equal" frames
+
+
+class ScreenCapture:
+    """Screenshots of one X display."""
+
+    def __init__(self, display_name: str):
+        from Xlib import display as xdisplay
+        from Xlib.error import DisplayError
+
+        try:
+            self._d = xdisplay.Display(display_name)
+        except (DisplayError, ConnectionError, OSError) as exc:
+            raise ComputerError(f"cannot connect to X display {display_name}: {exc}") from exc
+        screen = self._d.screen()
+        if screen.root_depth != 24:
+            self._d.close()
+            raise ComputerError(f"expected a 24-bit display, got depth {screen.root_depth}")
+        self.display_name = display_name
+        self.width = screen.width_in_pixels
+        self.height = screen.height_in_pixels
+        self._root = screen.root
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def grab_sync(self) -> Screenshot:
+        """One frame, blocking (call from a worker thread)."""
+        from PIL import Image
+        from Xlib import X
+        from Xlib.error import ConnectionClosedError
+
+        with self._lock:
+            if self._closed:
+                raise ComputerError(f"screen connection to {self.display_name} is closed")
+            try:
+                reply = self._root.get_image(0, 0, self.width, self.height, X.ZPixmap, 0xFFFFFFFF)
+            except (ConnectionClosedError, ConnectionError, OSError) as exc:
+                raise ComputerError(f"X display {self.display_name} went away: {exc}") from exc
+        stamp = int(time.time() * 1000)
+        img = Image.frombuffer("RGB", (self.width, self.height), reply.data, "raw", "BGRX", 0, 1)
+        return Screenshot(
+            width=self.width, height=self.height, rgb=img.tobytes(), captured_at_ms=stamp
+        )
+
+    async def grab(self) -> Screenshot:
+        return await anyio.to_thread.run_sync(self.grab_sync)
+
+    def _thumb_sync(self) -> bytes:
+        """A 1/8-size grayscale frame, for change detection."""
+        shot = self.grab_sync()
+        img = shot.image().convert("L")
+        return img.reduce(8).tobytes()
+
+    async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
+        """Wait until two consecutive thumbnails match, no sooner than ``floor_s`` and no
+        later than ``ceiling_s``; return the seconds spent."""
+        start = time.monotonic()
+        previous = await anyio.to_thread.run_sync(self._thumb_sync)
+        while True:
+            elapsed = time.monotonic() - start
+            if elapsed >= ceiling_s:
+                return elapsed
+            await anyio.sleep(min(_SETTLE_POLL_S, max(0.0, ceiling_s - elapsed)))
+            current = await anyio.to_thread.run_sync(self._thumb_sync)
+            stable = _similar(previous, current)
+            previous = current
+            if stable and time.monotonic() - start >= floor_s:
+                return time.monotonic() - start
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._d.close()
+            except (ConnectionError, OSError):
+                pass  # the server is already gone; nothing left to release
+
+
+def _similar(a: bytes, b: bytes) -> bool:
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    changed = 0
+    for x, y in zip(a, b, strict=True):
+        if abs(x - y) >= _DIFF_LEVEL:
+            changed += 1
+            if changed > _DIFF_PIXELS:
+                return False
+    return True

@@ -1,0 +1,83 @@
+"""Fixtures shared by every test layer: the demo site and a real `mantis serve`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[str]:
+    """The demo web app on a free loopback port, as a child process."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples/demo_site/server.py"), "--port", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    assert line.startswith("listening on "), line
+    yield line.removeprefix("listening on ")
+    proc.terminate()
+    proc.wait(10)
+
+
+class Server:
+    def __init__(self, base_url: str, token: str, data_dir: Path) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.data_dir = data_dir
+
+    def client(self, token: str | None = "") -> httpx.Client:
+        headers = {} if token is None else {"X-Mantis-Token": token or self.token}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real `mantis serve` subprocess with its own data dir and token."""
+    data_dir = tmp_path_factory.mktemp("mantis-data")
+    port = free_port()
+    token = secrets.token_urlsafe(24)
+    env = {**os.environ, "MANTIS_API_TOKEN": token, "MANTIS_DATA_DIR": str(data_dir),
+           "MANTIS_PLANS_DIR": str(ROOT / "examples/plans")}
+    log = open(data_dir / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mantis.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, (data_dir / "server.log").read_text()
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+    yield Server(base, token, data_dir)
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
