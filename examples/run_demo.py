@@ -37,7 +37,8 @@ def free_port() -> int:
 def start_site() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "examples/demo_site/server.py"), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
@@ -48,11 +49,26 @@ def start_site() -> tuple[subprocess.Popen[str], str]:
 
 
 def start_server(port: int, token: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "MANTIS_API_TOKEN": token, "MANTIS_DATA_DIR": str(DATA_DIR),
-           "MANTIS_PLANS_DIR": str(ROOT / "examples/plans")}
+    env = {
+        **os.environ,
+        "MANTIS_API_TOKEN": token,
+        "MANTIS_DATA_DIR": str(DATA_DIR),
+        "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mantis.cli", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "mantis.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -89,22 +105,32 @@ def main() -> int:
         console.print(f"mantis serve: {base}")
         client = httpx.Client(base_url=base, headers={"X-Mantis-Token": token}, timeout=30)
         t0 = time.monotonic()
-        resp = client.post("/v1/predict", json={"micro": "demo.json",
-                                                "vars": {"DEMO_URL": site_url},
-                                                "profile_id": "demo"})
+        resp = client.post(
+            "/v1/predict",
+            json={"micro": "demo.json", "vars": {"DEMO_URL": site_url}, "profile_id": "demo"},
+        )
         if resp.status_code != 200:
             console.print(f"[red]submit failed ({resp.status_code}):[/] {resp.text}")
             return 1
         run_id = resp.json()["run_id"]
         console.print(f"submitted run {run_id}")
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[phase]}"),
-                      TimeElapsedColumn(), console=console) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[phase]}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
             task = progress.add_task("running", total=None, phase="queued")
             while True:
                 poll = client.get(f"/v1/runs/{run_id}").json()
-                progress.update(task, total=poll["step_total"] or None,
-                                completed=poll["step_index"], phase=poll["phase"],
-                                description=poll["status"])
+                progress.update(
+                    task,
+                    total=poll["step_total"] or None,
+                    completed=poll["step_index"],
+                    phase=poll["phase"],
+                    description=poll["status"],
+                )
                 if poll["status"] in ("succeeded", "failed", "cancelled"):
                     progress.update(task, completed=poll["step_total"])
                     break
@@ -112,7 +138,9 @@ def main() -> int:
         result = client.get(f"/v1/runs/{run_id}/result").json()
         run_dir = DATA_DIR / "tenants" / "default" / "runs" / run_id
         print_result(console, result, str(run_dir))
-        console.print(f"wall time of the demo plan, submit to result: {time.monotonic() - t0:.1f} s")
+        console.print(
+            f"wall time of the demo plan, submit to result: {time.monotonic() - t0:.1f} s"
+        )
         return 0 if result["status"] == "succeeded" else 1
     finally:
         if server is not None:

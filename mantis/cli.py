@@ -62,23 +62,31 @@ def cmd_plan_validate(args: argparse.Namespace) -> int:
     from mantis.plans import PlanCaps, validate_plan
 
     settings = _settings(args)
-    caps = PlanCaps(max_steps_per_plan=settings.max_steps_per_plan,
-                    max_loop_iterations=settings.max_loop_iterations,
-                    max_wait_seconds=settings.max_wait_seconds)
+    caps = PlanCaps(
+        max_steps_per_plan=settings.max_steps_per_plan,
+        max_loop_iterations=settings.max_loop_iterations,
+        max_wait_seconds=settings.max_wait_seconds,
+    )
     issues = validate_plan(_read_plan(args.file), caps=caps)
     if not issues:
         print(f"{args.file}: valid")
         return 0
     for issue in issues:
-        print(f"{args.file}: {issue.path}: {issue.message}" if issue.path
-              else f"{args.file}: {issue.message}", file=sys.stderr)
+        print(
+            f"{args.file}: {issue.path}: {issue.message}"
+            if issue.path
+            else f"{args.file}: {issue.message}",
+            file=sys.stderr,
+        )
     return 1
 
 
 def cmd_plan_schema(args: argparse.Namespace) -> int:
     from mantis.plans import plan_json_schema
 
-    sys.stdout.write(msgspec.json.format(msgspec.json.encode(plan_json_schema()), indent=2).decode())
+    sys.stdout.write(
+        msgspec.json.format(msgspec.json.encode(plan_json_schema()), indent=2).decode()
+    )
     sys.stdout.write("\n")
     return 0
 

@@ -67,7 +67,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}")
+                raise ConfigError(
+                    f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}"
+                )
 
     @property
     def db_path(self) -> Path:

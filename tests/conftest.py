@@ -28,7 +28,8 @@ def demo_site() -> Iterator[str]:
     """The demo web app on a free loopback port, as a child process."""
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "examples/demo_site/server.py"), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
@@ -55,12 +56,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("mantis-data")
     port = free_port()
     token = secrets.token_urlsafe(24)
-    env = {**os.environ, "MANTIS_API_TOKEN": token, "MANTIS_DATA_DIR": str(data_dir),
-           "MANTIS_PLANS_DIR": str(ROOT / "examples/plans")}
+    env = {
+        **os.environ,
+        "MANTIS_API_TOKEN": token,
+        "MANTIS_DATA_DIR": str(data_dir),
+        "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
+    }
     log = open(data_dir / "server.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mantis.cli", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "mantis.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

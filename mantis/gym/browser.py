@@ -22,6 +22,7 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -134,7 +135,7 @@ def session_pids(sid: int) -> list[int]:
 class Chromium:
     """A running Chromium. Create it with :meth:`launch`; stop it with :meth:`close`."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], display_name: str, log_file):
+    def __init__(self, proc: subprocess.Popen[Any], display_name: str, log_file):
         self.proc = proc
         self.display_name = display_name
         self.window: int | None = None

@@ -16,6 +16,7 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -87,7 +88,7 @@ def _can_connect(name: str) -> bool:
 class XvfbDisplay:
     """A running Xvfb. Create it with :meth:`start`; stop it with :meth:`stop`."""
 
-    def __init__(self, number: int, size: tuple[int, int], proc: subprocess.Popen[bytes], log_file):
+    def __init__(self, number: int, size: tuple[int, int], proc: subprocess.Popen[Any], log_file):
         self.number = number
         self.size = size
         self.proc = proc

@@ -89,7 +89,9 @@ class StepContext:
         with self.meter.bucket("act"):
             res = await self.computer.act(action)
         if not res.ok:
-            raise StepFailed(f"{action.__struct_config__.tag} failed: {res.detail}", "action_failed")
+            raise StepFailed(
+                f"{action.__struct_config__.tag} failed: {res.detail}", "action_failed"
+            )
         if settle:
             await self.settle()
 
@@ -101,15 +103,21 @@ class StepContext:
         with self.meter.bucket("perceive"):
             return await self.computer.current_url()
 
-    async def ground(self, target: str, role: Role = "text", shot: Screenshot | None = None) -> Grounding:
+    async def ground(
+        self, target: str, role: Role = "text", shot: Screenshot | None = None
+    ) -> Grounding:
         shot = shot or await self.shot()
         with self.meter.bucket("claude_ground"):
-            found = await self.providers.grounder.locate(shot, target, role=role, region=self.region)
+            found = await self.providers.grounder.locate(
+                shot, target, role=role, region=self.region
+            )
         if found is None:
             raise StepFailed(f"could not find {role} {target!r} on screen", "target_not_found")
         return found
 
-    async def click_on(self, target: str, role: Role = "text", *, button: str = "left") -> Grounding:
+    async def click_on(
+        self, target: str, role: Role = "text", *, button: str = "left"
+    ) -> Grounding:
         found = await self.ground(target, role)
         if button == "left":
             await self.act(Click(x=found.x, y=found.y))

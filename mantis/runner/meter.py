@@ -77,7 +77,9 @@ class StepClock:
     def finish(self) -> tuple[float, dict[str, float]]:
         duration = time.perf_counter() - self._t0
         deltas = {
-            k: round(self._meter._totals[k] - self._before[k], 4) for k in BUCKETS if k != "overhead"
+            k: round(self._meter._totals[k] - self._before[k], 4)
+            for k in BUCKETS
+            if k != "overhead"
         }
         deltas["overhead"] = round(max(0.0, duration - sum(deltas.values())), 4)
         return round(duration, 4), deltas

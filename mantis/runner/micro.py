@@ -72,9 +72,14 @@ class MicroPlanRunner:
             results.append(result)
             await self.emit(
                 "step_finished",
-                {"index": idx, "type": step.type, "success": result.success,
-                 "skipped": result.skipped, "error": result.error,
-                 "duration_s": result.duration_s},
+                {
+                    "index": idx,
+                    "type": step.type,
+                    "success": result.success,
+                    "skipped": result.skipped,
+                    "error": result.error,
+                    "duration_s": result.duration_s,
+                },
             )
             if not result.success and (step.required or step.gate):
                 cls = "gate_failed" if step.gate else "required_step_failed"
@@ -123,16 +128,28 @@ class MicroPlanRunner:
         self, ctx: StepContext, idx: int, step: Step, loop_counts: dict[int, int]
     ) -> tuple[StepResult, Any]:
         clock = StepClock(ctx.meter)
-        base = {"index": idx, "type": step.type, "intent": step.intent}
+
+        def result(**kw: Any) -> StepResult:
+            return StepResult(index=idx, type=step.type, intent=step.intent, **kw)
+
         if step.guard and not truthy(ctx.vars.get(step.guard)):
             duration, breakdown = clock.finish()
-            return StepResult(**base, success=True, skipped=True, attempts=0,
-                              duration_s=duration, time_breakdown=breakdown), None
+            return result(
+                success=True,
+                skipped=True,
+                attempts=0,
+                duration_s=duration,
+                time_breakdown=breakdown,
+            ), None
         if step.type == "loop":
             signal = self._loop(ctx, idx, step, loop_counts)
             duration, breakdown = clock.finish()
-            return StepResult(**base, success=True, duration_s=duration,
-                              time_breakdown=breakdown, output=loop_counts.get(idx, 0)), signal
+            return result(
+                success=True,
+                duration_s=duration,
+                time_breakdown=breakdown,
+                output=loop_counts.get(idx, 0),
+            ), signal
 
         handler = HANDLERS.get(step.type)
         attempts = 0
@@ -153,16 +170,24 @@ class MicroPlanRunner:
                 break
             except StepFailed as exc:
                 error = exc.message
-                await ctx.emit("step_attempt_failed", {"index": idx, "attempt": attempts,
-                                                      "class": exc.cls, "error": exc.message})
+                await ctx.emit(
+                    "step_attempt_failed",
+                    {"index": idx, "attempt": attempts, "class": exc.cls, "error": exc.message},
+                )
         duration, breakdown = clock.finish()
-        result = StepResult(**base, success=error is None, attempts=attempts, duration_s=duration,
-                            time_breakdown=breakdown, error=error,
-                            output=output if not isinstance(output, Jump | Stop) else None)
-        return result, (output if error is None else None)
+        final = result(
+            success=error is None,
+            attempts=attempts,
+            duration_s=duration,
+            time_breakdown=breakdown,
+            error=error,
+            output=output if not isinstance(output, Jump | Stop) else None,
+        )
+        return final, (output if error is None else None)
 
-    def _loop(self, ctx: StepContext, idx: int, step: Step,
-              loop_counts: dict[int, int]) -> Jump | None:
+    def _loop(
+        self, ctx: StepContext, idx: int, step: Step, loop_counts: dict[int, int]
+    ) -> Jump | None:
         if step.stop_var and truthy(ctx.vars.get(step.stop_var)):
             return None
         target = step.loop_target
@@ -188,8 +213,9 @@ class MicroPlanRunner:
                     raise StepFailed(f"expected URL to contain {part!r}, got {url}", "wrong_target")
             for part in hints.expect_url_excludes:
                 if part in url:
-                    raise StepFailed(f"expected URL not to contain {part!r}, got {url}",
-                                     "wrong_target")
+                    raise StepFailed(
+                        f"expected URL not to contain {part!r}, got {url}", "wrong_target"
+                    )
         for text in hints.expect_text_present:
             ok, reason = await ctx.verify(f'"{text}" is visible')
             if not ok:

@@ -79,14 +79,18 @@ def viable_count(rows: list[dict[str, Any]], required: list[str]) -> int:
 
 def _csv(columns: list[str] | tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
     return buf.getvalue()
 
 
-def write_artifacts(run_dir: Path, outcome: RunOutcome, link_base: str | None = None) -> list[Artifact]:
+def write_artifacts(
+    run_dir: Path, outcome: RunOutcome, link_base: str | None = None
+) -> list[Artifact]:
     """Write the row files of ``outcome`` into ``run_dir``; return their descriptions.
 
     Nothing is written when no rows were extracted (``artifacts`` is then ``[]``).
@@ -105,10 +109,27 @@ def write_artifacts(run_dir: Path, outcome: RunOutcome, link_base: str | None = 
 
     n = len(outcome.rows)
     return [
-        Artifact(name="extracted_rows", kind="structured_data", mime_type="application/json",
-                 row_count=n, schema=schema, download_url=link("extracted_rows.json")),
-        Artifact(name="extracted_rows.csv", kind="file", mime_type="text/csv", row_count=n,
-                 schema=schema, download_url=link("extracted_rows.csv")),
-        Artifact(name="leads.csv", kind="file", mime_type="text/csv", row_count=n,
-                 download_url=link("leads.csv")),
+        Artifact(
+            name="extracted_rows",
+            kind="structured_data",
+            mime_type="application/json",
+            row_count=n,
+            schema=schema,
+            download_url=link("extracted_rows.json"),
+        ),
+        Artifact(
+            name="extracted_rows.csv",
+            kind="file",
+            mime_type="text/csv",
+            row_count=n,
+            schema=schema,
+            download_url=link("extracted_rows.csv"),
+        ),
+        Artifact(
+            name="leads.csv",
+            kind="file",
+            mime_type="text/csv",
+            row_count=n,
+            download_url=link("leads.csv"),
+        ),
     ]

@@ -27,8 +27,9 @@ log = logging.getLogger("mantis.server")
 
 
 def _error(status: int, detail: str, extra: dict[str, Any] | None = None) -> Response[Any]:
-    return Response({"status_code": status, "detail": detail, "extra": extra or {}},
-                    status_code=status)
+    return Response(
+        {"status_code": status, "detail": detail, "extra": extra or {}}, status_code=status
+    )
 
 
 def _mantis_error(_: Request[Any, Any, Any], exc: MantisError) -> Response[Any]:
@@ -50,8 +51,9 @@ def default_computer_factory(settings: Settings) -> Callable[[], Computer]:
     from mantis.gym.computer import LocalComputer
 
     def make() -> Computer:
-        return LocalComputer(chromium_path=settings.chromium_path,
-                             display_size=settings.display_size)
+        return LocalComputer(
+            chromium_path=settings.chromium_path, display_size=settings.display_size
+        )
 
     return make
 

@@ -33,8 +33,17 @@ from mantis.server.rundir import RunDir, check_id
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow, RunStore
 
-KNOWN_MODELS = ("mock", "holo3", "gemma4-cua", "fara", "evocua-8b", "evocua-32b",
-                "opencua-32b", "opencua-72b", "claude")
+KNOWN_MODELS = (
+    "mock",
+    "holo3",
+    "gemma4-cua",
+    "fara",
+    "evocua-8b",
+    "evocua-32b",
+    "opencua-32b",
+    "opencua-72b",
+    "claude",
+)
 READY_MODELS = ("mock",)
 
 
@@ -104,8 +113,10 @@ class RunManager:
                 )
             return loaded, plan.micro_plan
         if not isinstance(plan, MicroPlan):
-            raise RequestError(f"{field}: expected a micro-plan or a task suite, got plain text",
-                               extra={"field": field})
+            raise RequestError(
+                f"{field}: expected a micro-plan or a task suite, got plain text",
+                extra={"field": field},
+            )
         return loaded, plan
 
     async def submit(self, tenant: str, req: PredictRequest) -> dict[str, Any]:
@@ -116,12 +127,15 @@ class RunManager:
                 extra={"field": "cua_model"},
             )
         if model not in READY_MODELS:
-            raise ModelNotReady(f"cua_model: {model!r} is not ready: no engine or key is configured",
-                                extra={"reason": "not_configured"})
+            raise ModelNotReady(
+                f"cua_model: {model!r} is not ready: no engine or key is configured",
+                extra={"reason": "not_configured"},
+            )
         loaded, micro = self._plan(req)
         profile_id = check_id(req.profile_id or req.state_key or "default", "profile_id")
-        workflow_id = check_id(req.workflow_id or req.state_key or loaded.signature[:12],
-                               "workflow_id")
+        workflow_id = check_id(
+            req.workflow_id or req.state_key or loaded.signature[:12], "workflow_id"
+        )
         run_id = new_run_id()
         profile_dir, lock_path = profile_paths(self.settings.data_dir, tenant, profile_id)
         lock = ProfileLock(lock_path, run_id=run_id, profile_id=profile_id)
@@ -129,12 +143,27 @@ class RunManager:
         try:
             now = time.time()
             payload = msgspec.to_builtins(req)
-            payload.update(profile_id=f"{tenant}__{profile_id}", workflow_id=f"{tenant}__{workflow_id}")
+            payload.update(
+                profile_id=f"{tenant}__{profile_id}", workflow_id=f"{tenant}__{workflow_id}"
+            )
             row = RunRow(
-                run_id=run_id, tenant=tenant, status="queued", created_at=now, updated_at=now,
-                started_at=None, finished_at=None, profile_id=profile_id, workflow_id=workflow_id,
-                cua_model=model, phase="queued", step_index=0, step_total=len(micro.steps),
-                error_class=None, error_message=None, summary=None, payload=payload,
+                run_id=run_id,
+                tenant=tenant,
+                status="queued",
+                created_at=now,
+                updated_at=now,
+                started_at=None,
+                finished_at=None,
+                profile_id=profile_id,
+                workflow_id=workflow_id,
+                cua_model=model,
+                phase="queued",
+                step_index=0,
+                step_total=len(micro.steps),
+                error_class=None,
+                error_message=None,
+                summary=None,
+                payload=payload,
             )
             rundir = RunDir(self.settings.data_dir, tenant, run_id)
             rundir.create()
@@ -150,14 +179,23 @@ class RunManager:
         self._active[run_id] = active
         assert self._tg is not None, "RunManager.attach() was not called"
         self._tg.start_soon(self._execute, row, micro, str(profile_dir), active)
-        return {**status_body(row), "mode": "detached" if req.detached else "blocking",
-                "model": model, "payload": payload, "links": self._links(run_id)}
+        return {
+            **status_body(row),
+            "mode": "detached" if req.detached else "blocking",
+            "model": model,
+            "payload": payload,
+            "links": self._links(run_id),
+        }
 
     @staticmethod
     def _links(run_id: str) -> dict[str, str]:
         base = f"/v1/runs/{run_id}"
-        return {"status": f"{base}/status", "result": f"{base}/result",
-                "events": f"{base}/events", "live": f"{base}/live.mjpeg"}
+        return {
+            "status": f"{base}/status",
+            "result": f"{base}/result",
+            "events": f"{base}/events",
+            "live": f"{base}/live.mjpeg",
+        }
 
     # -- execution ----------------------------------------------------------------------------
 
@@ -171,13 +209,19 @@ class RunManager:
         if fresh is not None:
             rundir.write_status(status_body(fresh))
 
-    async def _execute(self, row: RunRow, plan: MicroPlan, profile_dir: str, active: _Active) -> None:
+    async def _execute(
+        self, row: RunRow, plan: MicroPlan, profile_dir: str, active: _Active
+    ) -> None:
         rundir = RunDir(self.settings.data_dir, row.tenant, row.run_id)
         computer = self.computer_factory()
         outcome: RunOutcome | None = None
         error: tuple[str, str] | None = None
-        minutes = min(row.payload.get("max_time_minutes") or plan.runtime.max_time_minutes
-                      or self.settings.default_max_time_minutes, self.settings.max_time_minutes)
+        minutes = min(
+            row.payload.get("max_time_minutes")
+            or plan.runtime.max_time_minutes
+            or self.settings.default_max_time_minutes,
+            self.settings.max_time_minutes,
+        )
 
         async def on_event(kind: str, data: dict[str, Any]) -> None:
             await self._event(row, rundir, kind, data)
@@ -186,16 +230,22 @@ class RunManager:
 
         try:
             with active.scope:
-                await self._transition(row, rundir, status="running", phase="starting",
-                                       started_at=time.time())
+                await self._transition(
+                    row, rundir, status="running", phase="starting", started_at=time.time()
+                )
                 try:
                     with anyio.fail_after(minutes * 60):
-                        info = await computer.open(SessionSpec(
-                            profile_dir=profile_dir, run_id=row.run_id,
-                            viewport=self.settings.display_size))
+                        info = await computer.open(
+                            SessionSpec(
+                                profile_dir=profile_dir,
+                                run_id=row.run_id,
+                                viewport=self.settings.display_size,
+                            )
+                        )
                         await on_event("session_opened", {"display": info.display})
-                        runner = MicroPlanRunner(computer, self.providers, self.runner_config,
-                                                 events=on_event)
+                        runner = MicroPlanRunner(
+                            computer, self.providers, self.runner_config, events=on_event
+                        )
                         outcome = await runner.run(plan, info)
                 except TimeoutError:
                     error = ("time_cap", f"the run exceeded max_time_minutes={minutes:g}")
@@ -207,12 +257,20 @@ class RunManager:
             with anyio.CancelScope(shield=True):
                 await computer.close()
                 active.lock.release()
-                await self._finish(row, rundir, outcome, error, cancelled=active.scope.cancel_called)
+                await self._finish(
+                    row, rundir, outcome, error, cancelled=active.scope.cancel_called
+                )
                 self._active.pop(row.run_id, None)
                 active.finished.set()
 
-    async def _finish(self, row: RunRow, rundir: RunDir, outcome: RunOutcome | None,
-                      error: tuple[str, str] | None, cancelled: bool) -> None:
+    async def _finish(
+        self,
+        row: RunRow,
+        rundir: RunDir,
+        outcome: RunOutcome | None,
+        error: tuple[str, str] | None,
+        cancelled: bool,
+    ) -> None:
         fields: dict[str, Any] = {"finished_at": time.time(), "phase": "finished"}
         if cancelled:
             fields.update(status="cancelled")
@@ -224,8 +282,9 @@ class RunManager:
             if outcome.halt:
                 fields.update(error_class=outcome.halt.cls, error_message=outcome.halt.message)
         if outcome is not None:
-            outcome.artifacts = write_artifacts(rundir.path, outcome,
-                                                f"/v1/runs/{row.run_id}/artifacts")
+            outcome.artifacts = write_artifacts(
+                rundir.path, outcome, f"/v1/runs/{row.run_id}/artifacts"
+            )
         await self._transition(row, rundir, **fields)
         fresh = await self.store.get(row.tenant, row.run_id)
         assert fresh is not None

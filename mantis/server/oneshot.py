@@ -23,23 +23,29 @@ from mantis.server.store import RunStore
 TENANT = "default"
 
 
-async def _run(settings: Settings, plan: Any, variables: dict[str, str],
-               profile_id: str) -> dict[str, Any]:
+async def _run(
+    settings: Settings, plan: Any, variables: dict[str, str], profile_id: str
+) -> dict[str, Any]:
     store = RunStore(settings.db_path)
     await store.open()
     try:
-        manager = RunManager(settings, store, default_computer_factory(settings),
-                             default_providers(settings))
+        manager = RunManager(
+            settings, store, default_computer_factory(settings), default_providers(settings)
+        )
         async with anyio.create_task_group() as tg:
             manager.attach(tg)
-            req = PredictRequest(micro=plan if not isinstance(plan, str) else None,
-                                 vars=variables, profile_id=profile_id)
+            req = PredictRequest(
+                micro=plan if not isinstance(plan, str) else None,
+                vars=variables,
+                profile_id=profile_id,
+            )
             if isinstance(plan, dict) and "tasks" in plan:
                 req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
             submitted = await manager.submit(TENANT, req)
             run_id = submitted["run_id"]
             await manager.wait(TENANT, run_id, settings.max_time_minutes * 60 + 60)
-            return await manager.result(TENANT, run_id)
+            result = await manager.result(TENANT, run_id)
+        return result
     finally:
         await store.close()
 
@@ -54,8 +60,10 @@ def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None
     for step in details.get("step_details", []):
         mark = "[green]ok[/]" if step["success"] else "[red]FAIL[/]"
         err = f"  [dim]{step['error']}[/]" if step.get("error") else ""
-        console.print(f"  {step['index']:>3} {mark} {step['type']:<15} {step['duration_s']:6.2f}s"
-                      f"  {step['intent']}{err}")
+        console.print(
+            f"  {step['index']:>3} {mark} {step['type']:<15} {step['duration_s']:6.2f}s"
+            f"  {step['intent']}{err}"
+        )
     rows = details.get("extracted_rows", [])
     if rows:
         table = Table(title=f"{len(rows)} extracted rows")
@@ -67,17 +75,19 @@ def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None
         console.print(table)
     summary = result.get("summary")
     if summary:
-        console.print(f"  total {summary['total_time_s']:.2f}s · wall time "
-                      + ", ".join(f"{k} {v:.2f}s" for k, v in summary["wall_time_breakdown"].items()
-                                  if v))
+        console.print(
+            f"  total {summary['total_time_s']:.2f}s · wall time "
+            + ", ".join(f"{k} {v:.2f}s" for k, v in summary["wall_time_breakdown"].items() if v)
+        )
     console.print(f"  result: {run_dir}/result.json")
     for art in details.get("artifacts", []):
         if art["kind"] == "file":
             console.print(f"  artifact: {run_dir}/{art['name']}")
 
 
-def run_plan_file(settings: Settings, plan: Any, variables: dict[str, str],
-                  profile_id: str = "default") -> int:
+def run_plan_file(
+    settings: Settings, plan: Any, variables: dict[str, str], profile_id: str = "default"
+) -> int:
     result = anyio.run(_run, settings, plan, variables, profile_id)
     run_dir = RunDir(settings.data_dir, TENANT, result["run_id"]).path
     print_result(Console(), msgspec.to_builtins(result), str(run_dir))

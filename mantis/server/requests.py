@@ -71,11 +71,13 @@ def resolve_in(root: Path, name: str, field: str) -> Path:
     root_real = root.resolve()
     path = (root / name).resolve()
     if not path.is_relative_to(root_real):
-        raise RequestError(f"{field}: {name!r} leads outside the plans directory",
-                           extra={"field": field})
+        raise RequestError(
+            f"{field}: {name!r} leads outside the plans directory", extra={"field": field}
+        )
     if not path.is_file():
-        raise RequestError(f"{field}: no plan file {name!r} in the plans directory",
-                           extra={"field": field})
+        raise RequestError(
+            f"{field}: no plan file {name!r} in the plans directory", extra={"field": field}
+        )
     return path
 
 
@@ -83,8 +85,9 @@ def _read_json_file(path: Path, field: str) -> Any:
     try:
         return msgspec.json.decode(path.read_bytes())
     except msgspec.DecodeError as exc:
-        raise RequestError(f"{field}: {path.name} is not valid JSON ({exc})",
-                           extra={"field": field}) from None
+        raise RequestError(
+            f"{field}: {path.name} is not valid JSON ({exc})", extra={"field": field}
+        ) from None
 
 
 def plan_data(req: PredictRequest, plans_dir: Path) -> tuple[str, Any]:
@@ -105,8 +108,9 @@ def plan_data(req: PredictRequest, plans_dir: Path) -> tuple[str, Any]:
         try:
             return field, msgspec.json.decode(value)
         except msgspec.DecodeError as exc:
-            raise RequestError(f"task_file_contents: not valid JSON ({exc})",
-                               extra={"field": field}) from None
+            raise RequestError(
+                f"task_file_contents: not valid JSON ({exc})", extra={"field": field}
+            ) from None
     if field == "task_file":
         return field, _read_json_file(resolve_in(plans_dir, value, field), field)
     if field == "micro":

@@ -61,8 +61,15 @@ async def predict(request: Request[Any, Any, Any], state: State) -> dict[str, An
 @get("/v1/runs/{run_id:str}")
 async def run_poll(run_id: str, request: Request[Any, Any, Any], state: State) -> dict[str, Any]:
     body = await state.manager.status(_tenant(request, state), run_id)
-    keys = ("run_id", "status", "phase", "step_index", "step_total", "updated_at",
-            "polling_backoff_ms_hint")
+    keys = (
+        "run_id",
+        "status",
+        "phase",
+        "step_index",
+        "step_total",
+        "updated_at",
+        "polling_backoff_ms_hint",
+    )
     return {k: body[k] for k in keys}
 
 
@@ -82,8 +89,9 @@ async def run_cancel(run_id: str, request: Request[Any, Any, Any], state: State)
 
 
 @get("/v1/runs/{run_id:str}/artifacts/{name:str}")
-async def run_artifact(run_id: str, name: str, request: Request[Any, Any, Any],
-                       state: State) -> Response[Any]:
+async def run_artifact(
+    run_id: str, name: str, request: Request[Any, Any, Any], state: State
+) -> Response[Any]:
     tenant = _tenant(request, state)
     row = await state.manager.get(tenant, run_id)
     if name not in ARTIFACTS:

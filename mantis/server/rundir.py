@@ -31,8 +31,8 @@ def check_id(value: str, field: str) -> str:
 
 class RunDir:
     def __init__(self, data_dir: Path, tenant: str, run_id: str) -> None:
-        self.path = data_dir / "tenants" / check_id(tenant, "tenant") / "runs" / check_id(
-            run_id, "run_id"
+        self.path = (
+            data_dir / "tenants" / check_id(tenant, "tenant") / "runs" / check_id(run_id, "run_id")
         )
 
     def create(self) -> None:

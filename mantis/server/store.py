@@ -68,8 +68,17 @@ class RunRow(msgspec.Struct, kw_only=True):
 
 _COLUMNS = [f.name for f in msgspec.structs.fields(RunRow)]
 _JSON_COLUMNS = {"summary", "payload"}
-_UPDATABLE = {"status", "started_at", "finished_at", "phase", "step_index", "step_total",
-              "error_class", "error_message", "summary"}
+_UPDATABLE = {
+    "status",
+    "started_at",
+    "finished_at",
+    "phase",
+    "step_index",
+    "step_total",
+    "error_class",
+    "error_message",
+    "summary",
+}
 
 
 class RunStore:
@@ -129,16 +138,23 @@ class RunStore:
         cur = await self.db.execute("SELECT run_id FROM runs WHERE status IN ('queued','running')")
         ids = [r[0] for r in await cur.fetchall()]
         for run_id in ids:
-            await self.update(run_id, status="failed", phase="finished", finished_at=time.time(),
-                              error_class="server_restarted",
-                              error_message="the server stopped while this run was active")
+            await self.update(
+                run_id,
+                status="failed",
+                phase="finished",
+                finished_at=time.time(),
+                error_class="server_restarted",
+                error_message="the server stopped while this run was active",
+            )
         return ids
 
     async def add_event(self, run_id: str, kind: str, data: dict[str, Any]) -> int:
         if run_id not in self._seq:
-            cur = await self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id=?",
-                                        (run_id,))
-            self._seq[run_id] = (await cur.fetchone())[0]
+            cur = await self.db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id=?", (run_id,)
+            )
+            found = await cur.fetchone()
+            self._seq[run_id] = int(found[0]) if found else 0
         self._seq[run_id] += 1
         seq = self._seq[run_id]
         await self.db.execute(
@@ -153,9 +169,11 @@ class RunStore:
             "SELECT seq, ts, kind, data FROM events WHERE run_id=? ORDER BY seq DESC LIMIT ?",
             (run_id, tail),
         )
-        rows = await cur.fetchall()
-        return [{"seq": s, "ts": ts, "kind": k, "data": msgspec.json.decode(d)}
-                for s, ts, k, d in reversed(rows)]
+        rows = list(await cur.fetchall())
+        return [
+            {"seq": s, "ts": ts, "kind": k, "data": msgspec.json.decode(d)}
+            for s, ts, k, d in reversed(rows)
+        ]
 
     @staticmethod
     def _row(rec: Any) -> RunRow:

@@ -40,8 +40,10 @@ def test_health_is_open(server: Server) -> None:
 
 def test_demo_plan_submit_poll_result(server: Server, demo_site: str) -> None:
     client = server.client()
-    resp = client.post("/v1/predict", json={"micro": "demo.json", "vars": {"DEMO_URL": demo_site},
-                                            "profile_id": "e2e-demo"})
+    resp = client.post(
+        "/v1/predict",
+        json={"micro": "demo.json", "vars": {"DEMO_URL": demo_site}, "profile_id": "e2e-demo"},
+    )
     assert resp.status_code == 200, resp.text
     sub = resp.json()
     assert sub["status"] == "queued" and sub["payload"]["profile_id"] == "default__e2e-demo"
@@ -106,15 +108,18 @@ def test_missing_or_wrong_token_is_401(server: Server, token: str | None) -> Non
 
 
 def test_malformed_json_is_400(server: Server) -> None:
-    resp = server.client().post("/v1/predict", content=b"{not json",
-                                headers={"content-type": "application/json"})
+    resp = server.client().post(
+        "/v1/predict", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert resp.status_code == 400
     assert "malformed JSON" in resp.json()["detail"]
 
 
 def test_invalid_plan_is_400_naming_the_field(server: Server) -> None:
-    plan = [{"type": "navigate", "intent": "go", "params": {"url": "about:blank"}},
-            {"type": "wait", "intent": "pause", "budget": "lots"}]
+    plan = [
+        {"type": "navigate", "intent": "go", "params": {"url": "about:blank"}},
+        {"type": "wait", "intent": "pause", "budget": "lots"},
+    ]
     resp = server.client().post("/v1/predict", json={"micro": plan})
     assert resp.status_code == 400
     assert "steps[1].budget" in resp.json()["detail"]

@@ -19,8 +19,12 @@ def test_defaults_bind_loopback() -> None:
 
 
 def test_environment_is_read_and_overrides_win() -> None:
-    env = {"MANTIS_PORT": "9001", "MANTIS_DATA_DIR": "/tmp/x", "MANTIS_DISPLAY_SIZE": "1024x768",
-           "MANTIS_API_TOKEN": "t0k"}
+    env = {
+        "MANTIS_PORT": "9001",
+        "MANTIS_DATA_DIR": "/tmp/x",
+        "MANTIS_DISPLAY_SIZE": "1024x768",
+        "MANTIS_API_TOKEN": "t0k",
+    }
     s = Settings.from_env(env, port=9100, host=None)
     assert s.port == 9100
     assert s.data_dir == Path("/tmp/x")

@@ -84,6 +84,12 @@ class Verifier(Protocol):
         """Whether ``condition`` holds on the screen, and a one-line human reason."""
         ...
 
+    async def text_visible(
+        self, shot: Screenshot, text: str, *, region: Region | None = None
+    ) -> Grounding | None:
+        """Where ``text`` is on the screen, or None when it is not visible."""
+        ...
+
 
 class Extractor(Protocol):
     async def extract(

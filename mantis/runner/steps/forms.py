@@ -81,7 +81,9 @@ async def select_option(ctx: StepContext, step: Step) -> str:
         None if step.params.value is None else str(step.params.value)
     )
     if not dropdown or not option:
-        raise StepFailed("select_option needs params.dropdown_label and params.option_label", "bad_step")
+        raise StepFailed(
+            "select_option needs params.dropdown_label and params.option_label", "bad_step"
+        )
     found = await ctx.ground(dropdown, "dropdown")
     await ctx.act(Click(x=found.x, y=found.y))
     # Native <select> popups accept type-ahead; Return commits the highlighted option.
@@ -104,7 +106,7 @@ async def type_text(ctx: StepContext, step: Step) -> str:
 async def key_press(ctx: StepContext, step: Step) -> str:
     keys = step.params.keys
     if not keys:
-        raise StepFailed("key_press needs params.keys, e.g. \"Return\" or \"ctrl+a\"", "bad_step")
+        raise StepFailed('key_press needs params.keys, e.g. "Return" or "ctrl+a"', "bad_step")
     seq = keys if isinstance(keys, list) else [keys]
     for chord in seq:
         await ctx.act(Key(keys=chord))

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import msgspec
 import pytest
-from mantis.brains.providers.extraction import LocalExtractor
 
+from mantis.brains.providers.extraction import LocalExtractor
 from mantis.brains.providers.grounding import LocalGrounder
 from mantis.brains.providers.verification import LocalVerifier
 from mantis.gym.base import SessionSpec
@@ -30,8 +30,9 @@ async def test_demo_plan_extracts_every_listing(demo_site: str, tmp_path: Path) 
     data = msgspec.json.decode((ROOT / "examples/plans/demo.json").read_bytes())
     plan = load_plan(data, vars={"DEMO_URL": demo_site}).plan
     assert isinstance(plan, MicroPlan)
-    providers = Providers(grounder=LocalGrounder(), verifier=LocalVerifier(),
-                          extractor=LocalExtractor())
+    providers = Providers(
+        grounder=LocalGrounder(), verifier=LocalVerifier(), extractor=LocalExtractor()
+    )
     events: list[tuple[str, dict]] = []
 
     async def sink(kind: str, data: dict) -> None:
