@@ -29,10 +29,15 @@ Bucket = Literal[
 
 
 class TimeMeter:
-    def __init__(self) -> None:
+    def __init__(self, carry: dict[str, float] | None = None) -> None:
+        """``carry``: bucket totals of an earlier part of the same run (before a pause)."""
+        self._carried = sum((carry or {}).values())
         self._start = time.perf_counter()
         self._end: float | None = None
         self._totals: dict[str, float] = dict.fromkeys(BUCKETS, 0.0)
+        for k, v in (carry or {}).items():
+            if k in self._totals:
+                self._totals[k] = float(v)
         self._depth = 0
 
     @contextmanager
@@ -53,10 +58,11 @@ class TimeMeter:
         self._totals[name] += seconds
 
     def stop(self) -> None:
-        self._end = time.perf_counter()
+        if self._end is None:
+            self._end = time.perf_counter()
 
     def elapsed(self) -> float:
-        return (self._end or time.perf_counter()) - self._start
+        return (self._end or time.perf_counter()) - self._start + self._carried
 
     def snapshot(self) -> dict[str, float]:
         """Bucket totals; ``overhead`` is the residual so the sum equals ``elapsed()``."""

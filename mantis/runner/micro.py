@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mantis.errors import MantisError, RequestError
 from mantis.gym.base import Computer, SessionInfo
-from mantis.plans import MicroPlan, Step
+from mantis.plans import MicroPlan, Step, fill_user_input, plan_signature
 from mantis.runner.context import (
     EventSink,
     Providers,
@@ -23,8 +24,16 @@ from mantis.runner.context import (
     truthy,
 )
 from mantis.runner.meter import StepClock, TimeMeter
-from mantis.runner.results import HaltInfo, RunOutcome, RunSummary, StepResult, viable_count
-from mantis.runner.steps import HANDLERS, Jump, Stop
+from mantis.runner.results import (
+    HaltInfo,
+    PauseState,
+    RunOutcome,
+    RunStatus,
+    RunSummary,
+    StepResult,
+    viable_count,
+)
+from mantis.runner.steps import HANDLERS, Jump, Pause, Stop
 
 
 class MicroPlanRunner:
@@ -41,10 +50,9 @@ class MicroPlanRunner:
         self.config = config or RunnerConfig()
         self.emit = events
 
-    async def run(self, plan: MicroPlan, session: SessionInfo) -> RunOutcome:
-        meter = TimeMeter()
+    def _context(self, session: SessionInfo, meter: TimeMeter) -> StepContext:
         region = (0, session.content_top, session.width, session.height - session.content_top)
-        ctx = StepContext(
+        return StepContext(
             computer=self.computer,
             providers=self.providers,
             config=self.config,
@@ -52,11 +60,64 @@ class MicroPlanRunner:
             region=region,
             emit=self.emit,
         )
+
+    async def run(self, plan: MicroPlan, session: SessionInfo) -> RunOutcome:
+        """Run ``plan`` from its first step on an opened session."""
+        meter = TimeMeter()
+        return await self._walk(
+            self._context(session, meter), plan, 0, [], {}, plan_signature(plan)
+        )
+
+    async def resume(
+        self,
+        plan: MicroPlan,
+        session: SessionInfo,
+        state: PauseState,
+        user_input: str,
+        *,
+        signature: str | None = None,
+    ) -> RunOutcome:
+        """Continue a paused run after its pausing step, with ``{{user_input}}`` filled.
+
+        ``state`` may come from disk: nothing of the runner object that paused is needed.
+        """
+        if signature is not None and state.signature and signature != state.signature:
+            raise RequestError(
+                "pause_state: the plan changed since the run paused "
+                f"(signature {state.signature[:12]} != {signature[:12]}); resume needs the same plan"
+            )
+        meter = TimeMeter(carry=state.wall_time_breakdown)
+        ctx = self._context(session, meter)
+        ctx.vars = dict(state.vars)
+        ctx.vars["user_input"] = user_input
+        ctx.rows = list(state.rows)
+        ctx.fields = list(state.fields)
+        ctx.required_fields = list(state.required_fields)
+        url = state.browser_state.get("url")
+        if url:
+            current = await ctx.current_url()
+            if current != url:
+                await ctx.navigate(url)
+        filled = fill_user_input(plan, user_input, state.step_index)
+        await self.emit("resumed", {"index": state.step_index})
+        loops = {int(k): v for k, v in state.loop_counts.items()}
+        return await self._walk(
+            ctx, filled, state.step_index, list(state.steps), loops, state.signature
+        )
+
+    async def _walk(
+        self,
+        ctx: StepContext,
+        plan: MicroPlan,
+        idx: int,
+        results: list[StepResult],
+        loop_counts: dict[int, int],
+        signature: str,
+    ) -> RunOutcome:
         steps = plan.steps
-        results: list[StepResult] = []
-        loop_counts: dict[int, int] = {}
+        meter = ctx.meter
         halt: HaltInfo | None = None
-        idx = 0
+        pause: PauseState | None = None
         executed = 0
         # A hard ceiling on executed steps so a malformed jump graph cannot spin forever.
         ceiling = len(steps) * (self.config.max_loop_iterations + 1) + 1
@@ -90,6 +151,24 @@ class MicroPlanRunner:
                 break
             if isinstance(signal, Stop):
                 break
+            if isinstance(signal, Pause):
+                meter.stop()
+                pause = PauseState(
+                    step_index=idx + 1,
+                    signature=signature,
+                    prompt=signal.prompt,
+                    reason="user_input",
+                    steps=results,
+                    vars={k: v for k, v in ctx.vars.items() if k != "user_input"},
+                    rows=ctx.rows,
+                    fields=ctx.fields,
+                    required_fields=ctx.required_fields,
+                    loop_counts={str(k): v for k, v in loop_counts.items()},
+                    browser_state={"url": await self._final_url()},
+                    wall_time_breakdown=meter.snapshot(),
+                )
+                await self.emit("paused", {"index": idx, "prompt": signal.prompt})
+                break
             if isinstance(signal, Jump):
                 await self.emit("jump", {"from": idx, "to": signal.target, "reason": signal.reason})
                 idx = signal.target
@@ -97,13 +176,8 @@ class MicroPlanRunner:
             idx += 1
 
         meter.stop()
-        try:
-            final_url: str | None = await self.computer.current_url()
-        except Exception as exc:  # the run is over; a missing URL must not change its outcome
-            await self.emit("warning", {"message": f"could not read final URL: {exc}"})
-            final_url = None
+        final_url = pause.browser_state.get("url") if pause else await self._final_url()
         failed = sum(1 for r in results if not r.success and not r.skipped)
-        wall = meter.snapshot()
         summary = RunSummary(
             total_time_s=round(meter.elapsed(), 4),
             steps_executed=sum(1 for r in results if not r.skipped),
@@ -112,17 +186,26 @@ class MicroPlanRunner:
             viable=viable_count(ctx.rows, ctx.required_fields),
             cost_total=0.0,
             cost_breakdown={"gpu": 0.0, "claude": 0.0, "proxy": 0.0},
-            wall_time_breakdown=wall,
+            wall_time_breakdown=meter.snapshot(),
         )
+        status: RunStatus = "paused" if pause else ("failed" if halt else "succeeded")
         return RunOutcome(
-            status="failed" if halt else "succeeded",
+            status=status,
             steps=results,
             rows=ctx.rows,
             fields=ctx.fields,
             summary=summary,
             halt=halt,
             final_url=final_url,
+            pause=pause,
         )
+
+    async def _final_url(self) -> str | None:
+        try:
+            return await self.computer.current_url()
+        except MantisError as exc:  # the URL is informative; missing it must not fail the run
+            await self.emit("warning", {"message": f"could not read the current URL: {exc}"})
+            return None
 
     async def _run_step(
         self, ctx: StepContext, idx: int, step: Step, loop_counts: dict[int, int]
@@ -181,7 +264,7 @@ class MicroPlanRunner:
             duration_s=duration,
             time_breakdown=breakdown,
             error=error,
-            output=output if not isinstance(output, Jump | Stop) else None,
+            output=output if not isinstance(output, Jump | Stop | Pause) else None,
         )
         return final, (output if error is None else None)
 

@@ -62,6 +62,27 @@ class Artifact(msgspec.Struct, kw_only=True, omit_defaults=True):
     download_url: str | None = None
 
 
+class PauseState(msgspec.Struct, kw_only=True):
+    """Everything needed to resume a paused run, JSON-serialisable (``pause_state.json``).
+
+    ``step_index`` is the first step to run on resume; ``signature`` is the plan's,
+    and resume refuses a different plan.
+    """
+
+    step_index: int
+    signature: str
+    prompt: str
+    reason: str = "user_input"
+    steps: list[StepResult] = []
+    vars: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    fields: list[str] = []
+    required_fields: list[str] = []
+    loop_counts: dict[str, int] = {}
+    browser_state: dict[str, Any] = {}
+    wall_time_breakdown: dict[str, float] = {}
+
+
 class RunOutcome(msgspec.Struct, kw_only=True):
     status: RunStatus
     steps: list[StepResult]
@@ -71,6 +92,7 @@ class RunOutcome(msgspec.Struct, kw_only=True):
     halt: HaltInfo | None = None
     artifacts: list[Artifact] = []
     final_url: str | None = None
+    pause: PauseState | None = None
 
 
 def viable_count(rows: list[dict[str, Any]], required: list[str]) -> int:

@@ -9,7 +9,7 @@ unsupported, with the step type named.
 from __future__ import annotations
 
 from mantis.runner.steps import control, forms, navigation, perception
-from mantis.runner.steps.base import Handler, Jump, Stop
+from mantis.runner.steps.base import Handler, Jump, Pause, Stop
 
 HANDLERS: dict[str, Handler] = {
     **navigation.HANDLERS,
@@ -18,4 +18,4 @@ HANDLERS: dict[str, Handler] = {
     **control.HANDLERS,
 }
 
-__all__ = ["HANDLERS", "Handler", "Jump", "Stop"]
+__all__ = ["HANDLERS", "Handler", "Jump", "Pause", "Stop"]

@@ -24,3 +24,9 @@ class Stop(msgspec.Struct, frozen=True):
     """Stop the plan successfully (the ``done`` step)."""
 
     answer: str | None = None
+
+
+class Pause(msgspec.Struct, frozen=True):
+    """Pause the run and ask a person ``prompt``; resume fills ``{{user_input}}``."""
+
+    prompt: str
