@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,16 @@ def _read_plan(path: str) -> Any:
         raise MantisError(f"{path}: not valid JSON ({exc})") from None
 
 
+def _vars(items: list[str] | None) -> dict[str, str]:
+    variables = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise MantisError(f"--var: expected KEY=VALUE, got {item!r}")
+        variables[key] = value
+    return variables
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -67,9 +78,19 @@ def cmd_plan_validate(args: argparse.Namespace) -> int:
         max_loop_iterations=settings.max_loop_iterations,
         max_wait_seconds=settings.max_wait_seconds,
     )
-    issues = validate_plan(_read_plan(args.file), caps=caps)
+    issues = validate_plan(_read_plan(args.file), caps=caps, vars=_vars(args.var))
+    # Placeholders are filled at submission (`vars`), so a file may legitimately leave them open.
+    open_vars = sorted(
+        {
+            m.group(1)
+            for i in issues
+            if (m := re.search(r"unresolved placeholder \{\{\s*(\w+)", i.message))
+        }
+    )
+    issues = [i for i in issues if "unresolved placeholder" not in i.message]
     if not issues:
-        print(f"{args.file}: valid")
+        needs = f" (submit with vars: {', '.join(open_vars)})" if open_vars else ""
+        print(f"{args.file}: valid{needs}")
         return 0
     for issue in issues:
         print(
@@ -95,13 +116,9 @@ def cmd_plan_run(args: argparse.Namespace) -> int:
     from mantis.server.oneshot import run_plan_file
 
     settings = _settings(args)
-    variables = {}
-    for item in args.var or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise MantisError(f"--var: expected KEY=VALUE, got {item!r}")
-        variables[key] = value
-    return run_plan_file(settings, _read_plan(args.file), variables, profile_id=args.profile_id)
+    return run_plan_file(
+        settings, _read_plan(args.file), _vars(args.var), profile_id=args.profile_id
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
     validate = plan_sub.add_parser("validate", help="check a plan file")
     validate.add_argument("file")
+    validate.add_argument("--var", action="append", metavar="KEY=VALUE")
     validate.set_defaults(func=cmd_plan_validate)
     schema = plan_sub.add_parser("schema", help="print the plan JSON Schema")
     schema.set_defaults(func=cmd_plan_schema)
