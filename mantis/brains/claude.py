@@ -96,6 +96,10 @@ class ClaudeBrain:
         self.max_tokens = max_tokens
         self._version = 0  # index into TOOL_VERSIONS; moves to the fallback once
 
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (call before the event loop ends)."""
+        await self.client.close()
+
     async def build_request(
         self,
         frames: Sequence[Screenshot],
