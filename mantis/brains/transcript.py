@@ -18,6 +18,8 @@ from mantis.brains.claude_actions import to_tool_input
 from mantis.brains.geometry import ModelSpace
 from mantis.brains.vision import describe
 
+_SUMMARY_LINES = 10
+
 
 def image_block(jpeg_or_png: bytes, media_type: str) -> dict[str, Any]:
     return {
@@ -44,8 +46,11 @@ def build_messages(
     older = list(history)[: len(history) - len(window)]
     intro = f"Task: {task}"
     if older:
-        lines = "\n".join(f"{i}. {describe(a)}" for i, a in enumerate(older, 1))
-        intro += f"\n\nEarlier actions ({len(older)}, screenshots omitted):\n{lines}"
+        # Only the latest few are listed so the summary, too, stays a fixed size.
+        shown = older[-_SUMMARY_LINES:]
+        first = len(older) - len(shown) + 1
+        lines = "\n".join(f"{i}. {describe(a)}" for i, a in enumerate(shown, first))
+        intro += f"\n\nEarlier actions ({len(older)}, screenshots omitted; latest listed):\n{lines}"
     if not window:
         return [{"role": "user", "content": [{"type": "text", "text": intro}, *images[-1:]]}]
     messages: list[dict[str, Any]] = [

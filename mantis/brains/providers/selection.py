@@ -22,7 +22,7 @@ def choose(role: str, settings: Settings) -> Choice:
 
 def provider_statuses(settings: Settings) -> list[tuple[str, str, str]]:
     """(role, chosen family, why) for ``mantis doctor``."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for role in ROLES:
         choice = choose(role, settings)
         setting = getattr(settings, role)
