@@ -4,6 +4,7 @@
     mantis plan validate FILE        exit 0, or 1 with every error (JSON path: message)
     mantis plan schema               the plan JSON Schema (draft 2020-12)
     mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
+    mantis doctor                    each brain and provider: ready / not ready, and why
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
 """
@@ -121,6 +122,19 @@ def cmd_plan_run(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from mantis.brains.providers.selection import provider_statuses
+    from mantis.brains.registry import ModelRegistry
+
+    settings = _settings(args)
+    for s in ModelRegistry(settings).statuses():
+        mark = "ready" if s.ready else "not ready"
+        print(f"brain    {s.id:<22} {mark:<10} {s.placement:<9} {s.reason or ''}".rstrip())
+    for role, choice, reason in provider_statuses(settings):
+        print(f"provider {role:<22} {choice:<10} {reason}".rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mantis", description="Mantis computer-use agent server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile-id", default="default")
     run.add_argument("--data-dir", type=Path)
     run.set_defaults(func=cmd_plan_run)
+    doctor = sub.add_parser("doctor", help="list brains and providers with readiness")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 

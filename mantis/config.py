@@ -21,6 +21,21 @@ else in Mantis reads the environment.
 | MANTIS_CHROMIUM_PATH | chromium | the browser binary |
 | MANTIS_TESSERACT_PATH | tesseract | the OCR binary |
 | MANTIS_MODEL | mock | default brain |
+| ANTHROPIC_API_KEY | (unset) | key for the `claude` brain and the Claude providers |
+| MANTIS_ANTHROPIC_BASE_URL | (SDK default) | Anthropic API base URL (a proxy or a test fake) |
+| MANTIS_CLAUDE_MODEL | claude-sonnet-4-5 | model id for the `claude` brain and providers |
+| MANTIS_CLAUDE_KEEP_FRAMES / _KEEP_TURNS | 3 / 10 | screenshots / tool turns kept in Claude's context |
+| MANTIS_HOLO3_GGUF, MANTIS_HOLO3_MMPROJ | (unset) | Holo3 GGUF weights and multimodal projector |
+| MANTIS_GEMMA4_GGUF, MANTIS_GEMMA4_MMPROJ | (unset) | Gemma-4 CUA GGUF and projector |
+| MANTIS_FARA_MODEL_DIR, MANTIS_OPENCUA_32B_MODEL_DIR, MANTIS_OPENCUA_72B_MODEL_DIR, MANTIS_EVOCUA_8B_MODEL_DIR, MANTIS_EVOCUA_32B_MODEL_DIR | (unset) | HF-format checkpoints for vLLM |
+| MANTIS_LLAMA_N_GPU_LAYERS / _N_CTX | -1 / 8192 | llama.cpp offload and context |
+| MANTIS_ENGINE_CONCURRENCY | 1 | concurrent requests per in-process engine |
+| MANTIS_VLLM_TENSOR_PARALLEL_SIZE / _GPU_MEMORY_UTILIZATION | 1 / 0.9 | vLLM engine knobs |
+| MANTIS_LOCAL_LLM | (unset) | GGUF text model for local extraction / decomposition |
+| MANTIS_ENDPOINT_<NAME>_URL (+ _MODEL, _KEY) | (unset) | OpenAI-compatible endpoint: brain `endpoint:<name>`; a name equal to a brain (HOLO3, FARA, GEMMA4_CUA, …) serves that brain |
+| MANTIS_GROUNDER / _EXTRACTOR / _VERIFIER / _DECOMPOSER | auto | `claude`, `local` or `auto` (Claude when a key is set) |
+| MANTIS_PRICE_CLAUDE_{INPUT,OUTPUT,CACHE_READ,CACHE_WRITE}_PER_MTOK | 3 / 15 / 0.3 / 3.75 | USD per million tokens |
+| MANTIS_GPU_PRICE_PER_HOUR_{LOCAL,MODAL,ENDPOINT} | 0 / 3.95 / 0 | USD per engine hour by placement |
 """
 
 from __future__ import annotations
@@ -28,13 +43,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from mantis.errors import ConfigError
 
 _PREFIX = "MANTIS_"
+
+
+class EndpointSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """An OpenAI-compatible chat endpoint: ``MANTIS_ENDPOINT_<NAME>_URL`` / ``_MODEL`` / ``_KEY``."""
+
+    url: str
+    model: str = "default"
+    api_key: str | None = None
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +79,41 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chromium_path: str = "chromium"
     tesseract_path: str = "tesseract"
     model: str = "mock"
+    # Models and providers (BRAINS.md)
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    claude_model: str = "claude-sonnet-4-5"
+    claude_keep_frames: int = 3
+    claude_keep_turns: int = 10
+    claude_max_retries: int = 3
+    holo3_gguf: str | None = None
+    holo3_mmproj: str | None = None
+    holo3_units: Literal["pixels", "relative1000", "fractional"] = "pixels"
+    gemma4_gguf: str | None = None
+    gemma4_mmproj: str | None = None
+    fara_model_dir: str | None = None
+    opencua_32b_model_dir: str | None = None
+    opencua_72b_model_dir: str | None = None
+    evocua_8b_model_dir: str | None = None
+    evocua_32b_model_dir: str | None = None
+    llama_n_gpu_layers: int = -1
+    llama_n_ctx: int = 8192
+    engine_concurrency: int = 1
+    vllm_tensor_parallel_size: int = 1
+    vllm_gpu_memory_utilization: float = 0.9
+    local_llm: str | None = None
+    endpoints: dict[str, EndpointSpec] = {}
+    grounder: Literal["claude", "local", "auto"] = "auto"
+    extractor: Literal["claude", "local", "auto"] = "auto"
+    verifier: Literal["claude", "local", "auto"] = "auto"
+    decomposer: Literal["claude", "local", "auto"] = "auto"
+    price_claude_input_per_mtok: float = 3.0
+    price_claude_output_per_mtok: float = 15.0
+    price_claude_cache_read_per_mtok: float = 0.30
+    price_claude_cache_write_per_mtok: float = 3.75
+    gpu_price_per_hour_local: float = 0.0
+    gpu_price_per_hour_modal: float = 3.95
+    gpu_price_per_hour_endpoint: float = 0.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -98,6 +156,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     f"MANTIS_DISPLAY_SIZE: expected WIDTHxHEIGHT like 1280x720, got {size!r}"
                 ) from None
             raw["display_width"], raw["display_height"] = w, h
+        if env.get("ANTHROPIC_API_KEY"):
+            raw.setdefault("anthropic_api_key", env["ANTHROPIC_API_KEY"])
+        endpoints = _endpoints(env)
+        if endpoints:
+            raw["endpoints"] = endpoints
         raw.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("data_dir", "plans_dir"):
             if name in raw:
@@ -109,3 +172,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             name = msg.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in msg else ""
             variable = _PREFIX + name.upper() if name else "settings"
             raise ConfigError(f"{variable}: {msg.split(' - at ')[0]}") from None
+
+
+def _endpoints(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """``MANTIS_ENDPOINT_<NAME>_URL`` (+ ``_MODEL``, ``_KEY``) → {name: spec}; NAME
+    is lower-cased with ``_`` → ``-`` (``GEMMA4_CUA`` → ``gemma4-cua``)."""
+    out: dict[str, dict[str, str]] = {}
+    head = _PREFIX + "ENDPOINT_"
+    for key, value in env.items():
+        if key.startswith(head) and key.endswith("_URL") and value:
+            upper = key[len(head) : -len("_URL")]
+            if not upper:
+                continue
+            spec = {"url": value}
+            for suffix, field in (("_MODEL", "model"), ("_KEY", "api_key")):
+                if env.get(head + upper + suffix):
+                    spec[field] = env[head + upper + suffix]
+            out[upper.lower().replace("_", "-")] = spec
+    return out

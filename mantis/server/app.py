@@ -14,12 +14,14 @@ import anyio
 from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException
 
+from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import MantisError
 from mantis.gym.base import Computer
 from mantis.runner.context import Providers
 from mantis.server.auth import Authenticator
 from mantis.server.manager import RunManager
+from mantis.server.models_routes import MODEL_ROUTES
 from mantis.server.routes import ROUTES
 from mantis.server.store import RunStore
 
@@ -103,7 +105,7 @@ def create_app(
             await store.close()
 
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *MODEL_ROUTES],
         lifespan=[lifespan],
         exception_handlers={
             MantisError: _mantis_error,
@@ -111,7 +113,7 @@ def create_app(
             Exception: _internal_error,
         },
         request_max_body_size=settings.max_body_bytes,
-        state=_state(auth=auth, manager=manager, settings=settings),
+        state=_state(auth=auth, manager=manager, settings=settings, models=ModelRegistry(settings)),
         debug=False,
     )
 
