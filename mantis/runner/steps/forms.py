@@ -7,10 +7,13 @@ it fails with a message naming what to configure.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mantis.brains.actions import Click, DoubleClick, Key, RightClick, Type
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, quoted_target
 from mantis.runner.steps.base import Handler
+from mantis.runner.steps.driven import brain_step
 
 NEEDS_BRAIN = (
     "this step has no params.label and no quoted target in its intent, so it needs a "
@@ -62,8 +65,10 @@ async def submit(ctx: StepContext, step: Step) -> str:
     raise last
 
 
-async def click(ctx: StepContext, step: Step) -> str:
-    label = _label(step)
+async def click(ctx: StepContext, step: Step) -> Any:
+    label = step.params.label or quoted_target(step.intent)
+    if not label:
+        return await brain_step(ctx, step)
     found = await ctx.ground(label, "text")
     kind = step.type
     if kind == "double_click":
