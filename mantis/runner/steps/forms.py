@@ -91,9 +91,21 @@ async def select_option(ctx: StepContext, step: Step) -> str:
         )
     found = await ctx.ground(dropdown, "dropdown")
     await ctx.act(Click(x=found.x, y=found.y))
-    # Native <select> popups accept type-ahead; Return commits the highlighted option.
-    await ctx.act(Type(text=option), settle=False)
-    await ctx.act(Key(keys="Return"))
+    # An open list (a custom dropdown, or a native popup the screenshot shows) is read
+    # below the control's top edge and the option clicked; else native type-ahead.
+    x0, y0, w0, h0 = ctx.region
+    top = max(y0, found.box.y + 1)
+    below = (x0, top, w0, y0 + h0 - top)
+    shot = await ctx.shot()
+    with ctx.meter.bucket("claude_ground"):
+        item = await ctx.providers.grounder.locate(shot, option, role="text", region=below)
+    if item is not None and item.y > found.box.bottom - 2:
+        await ctx.act(Click(x=item.x, y=item.y))
+        ctx.detail["select"] = "clicked the option in the open list"
+    else:
+        await ctx.act(Type(text=option), settle=False)
+        await ctx.act(Key(keys="Return"))
+        ctx.detail["select"] = "type-ahead and Return"
     ok, reason = await ctx.verify(f'"{option}" is visible')
     if not ok:
         raise StepFailed(f"option {option!r} not shown after selecting it: {reason}", "no_effect")
