@@ -47,7 +47,7 @@ from mantis.runner.results import (
     viable_count,
 )
 from mantis.runner.steps import HANDLERS, Jump, Pause, Stop
-from mantis.runner.steps.motion import fingerprint
+from mantis.runner.steps.motion import page_print
 from mantis.runner.tools import ToolRegistry
 
 
@@ -261,7 +261,7 @@ class MicroPlanRunner:
         return await self._outcome(walk, halt, pause)
 
     async def _state(self, ctx: StepContext) -> str:
-        return f"{fingerprint(await ctx.shot())}:{len(ctx.rows)}"
+        return f"{page_print(ctx, await ctx.shot())}:{len(ctx.rows)}"
 
     async def _checkpoint(self, walk: _Walk, next_index: int) -> None:
         if self.checkpoints is None or walk.workflow_id is None:

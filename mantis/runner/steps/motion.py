@@ -18,8 +18,13 @@ from mantis.runner.steps.base import Handler
 from mantis.runner.steps.driven import brain_step
 
 
-def fingerprint(shot: Screenshot) -> str:
-    return hashlib.blake2b(shot.rgb, digest_size=12).hexdigest()
+def fingerprint(shot: Screenshot, top: int = 0) -> str:
+    """A hash of the pixels from row ``top`` down (below the browser toolbar)."""
+    return hashlib.blake2b(shot.rgb[top * shot.width * 3 :], digest_size=12).hexdigest()
+
+
+def page_print(ctx: StepContext, shot: Screenshot) -> str:
+    return fingerprint(shot, ctx.region[1])
 
 
 def _centre(ctx: StepContext) -> tuple[int, int]:
@@ -29,10 +34,10 @@ def _centre(ctx: StepContext) -> tuple[int, int]:
 
 async def _wheel(ctx: StepContext, direction: Any, amount: int) -> bool:
     """Scroll once; True when the screen changed."""
-    before = fingerprint(await ctx.shot())
+    before = page_print(ctx, await ctx.shot())
     x, y = _centre(ctx)
     await ctx.act(Scroll(direction=direction, amount=amount, x=x, y=y))
-    return fingerprint(await ctx.shot()) != before
+    return page_print(ctx, await ctx.shot()) != before
 
 
 async def scroll(ctx: StepContext, step: Step) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 ``paginate`` moves to the next page each time it runs. With
 ``params.url_template`` (``{n}`` = page number) it loads page 2, 3, …; otherwise
 it clicks the control labelled ``params.label`` (default ``Next``). When there
-is no next page — past ``params.max_pages``, no Next control, or the click did
-not change the screen — it succeeds and sets ``out_var`` (default
+is no next page — past ``params.max_pages``, no Next control, or the click /
+the next URL did not change the screen — it succeeds and sets ``out_var`` (default
 ``no_more_pages``) to true, so a ``loop`` with that ``stop_var`` ends.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, quoted_target
 from mantis.runner.steps.base import Handler
-from mantis.runner.steps.motion import fingerprint
+from mantis.runner.steps.motion import page_print
 
 END_VAR = "no_more_pages"
 
@@ -39,7 +39,11 @@ async def paginate(ctx: StepContext, step: Step) -> dict[str, Any]:
                 "paginate params.url_template needs a {n} page-number slot", "bad_step"
             )
         url = step.params.url_template.replace("{n}", str(page))
+        before = page_print(ctx, await ctx.shot())
         await ctx.navigate(url)
+        if page_print(ctx, await ctx.shot()) == before:
+            ctx.vars[end_var] = True  # a site that clamps past-the-end pages shows the last again
+            return {"page": page - 1, "end": f"{url} shows the same page"}
         ctx.vars[key] = page
         return {"page": page, "url": url}
     label = step.params.label or quoted_target(step.intent) or "Next"
@@ -55,7 +59,7 @@ async def paginate(ctx: StepContext, step: Step) -> dict[str, Any]:
         await ctx.computer.act(Click(x=found.x, y=found.y))
     with ctx.meter.bucket("load"):
         await ctx.computer.settle(ctx.config.settle_floor_s, ctx.config.load_ceiling_s)
-    if fingerprint(await ctx.shot()) == fingerprint(before):
+    if page_print(ctx, await ctx.shot()) == page_print(ctx, before):
         ctx.vars[end_var] = True
         return {"page": page - 1, "end": f"clicking {label!r} changed nothing"}
     ctx.vars[key] = page
