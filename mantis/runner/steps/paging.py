@@ -39,9 +39,9 @@ async def paginate(ctx: StepContext, step: Step) -> dict[str, Any]:
                 "paginate params.url_template needs a {n} page-number slot", "bad_step"
             )
         url = step.params.url_template.replace("{n}", str(page))
-        before = page_print(ctx, await ctx.shot())
+        shown = page_print(ctx, await ctx.shot())
         await ctx.navigate(url)
-        if page_print(ctx, await ctx.shot()) == before:
+        if page_print(ctx, await ctx.shot()) == shown:
             ctx.vars[end_var] = True  # a site that clamps past-the-end pages shows the last again
             return {"page": page - 1, "end": f"{url} shows the same page"}
         ctx.vars[key] = page
