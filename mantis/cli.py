@@ -4,6 +4,7 @@
     mantis plan validate FILE        exit 0, or 1 with every error (JSON path: message)
     mantis plan schema               the plan JSON Schema (draft 2020-12)
     mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
+    mantis plan dry-run FILE         walk the plan with the mock brain, no browser; print the path
     mantis doctor                    each brain and provider: ready / not ready, and why
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
@@ -135,6 +136,26 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan_dry_run(args: argparse.Namespace) -> int:
+    import anyio
+
+    from mantis.plans import MicroPlan, TaskSuite, load_plan
+    from mantis.runner.dryrun import dry_run
+
+    variables = dict(item.partition("=")[::2] for item in args.var or [])
+    plan = load_plan(_read_plan(args.file), vars=variables).plan
+    if isinstance(plan, TaskSuite) and plan.micro_plan is not None:
+        plan = plan.micro_plan
+    if not isinstance(plan, MicroPlan):
+        raise MantisError("plan dry-run: only micro-plans (or suites with _micro_plan) have a path")
+    lines: list[str] = []
+    outcome = anyio.run(dry_run, plan, lines)
+    print("\n".join(lines))
+    halt = f" ({outcome.halt.cls}: {outcome.halt.message})" if outcome.halt else ""
+    print(f"status: {outcome.status}{halt}; {len(outcome.steps)} steps executed")
+    return 0 if outcome.status != "failed" else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mantis", description="Mantis computer-use agent server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile-id", default="default")
     run.add_argument("--data-dir", type=Path)
     run.set_defaults(func=cmd_plan_run)
+    dry = plan_sub.add_parser("dry-run", help="walk a plan with the mock brain, no browser")
+    dry.add_argument("file")
+    dry.add_argument("--var", action="append", metavar="KEY=VALUE")
+    dry.set_defaults(func=cmd_plan_dry_run)
     doctor = sub.add_parser("doctor", help="list brains and providers with readiness")
     doctor.set_defaults(func=cmd_doctor)
     return parser

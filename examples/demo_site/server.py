@@ -10,7 +10,11 @@ From Python, ``start(port=0)`` runs it in a daemon thread and returns
 
 Pages: ``/login`` (``demo@acme.test`` / ``mantis-demo``), ``/inquiry`` (a form
 with a select), ``/inquiry/sent``, ``/listings`` (six cars in a 3x2 grid of
-cards) and ``/api/listings.json`` (the same cars as JSON). Pages are styled
+cards) and ``/api/listings.json`` (the same cars as JSON). Public fixture
+pages for step tests: ``/inventory`` (a table, 4 rows a page, ``?page=N``, a
+"Next" link, filter links by body type), ``/cars/N`` (one car's details),
+``/long`` (a tall page with a marker at the bottom), ``/drag`` (a box to drag
+onto a drop zone) and ``/picker`` (a custom, non-native dropdown). Pages are styled
 with large dark sans-serif text on white so OCR reads them reliably.
 """
 
@@ -130,6 +134,102 @@ def _listings_page() -> bytes:
     return _page("Listings - Acme Motors", f'<h1>Listings</h1><div class="grid">{cards}</div>')
 
 
+INVENTORY: tuple[dict[str, Any], ...] = (
+    {"make": "Toyota", "model": "Camry", "year": 2018, "price": 15900, "body": "sedan"},
+    {"make": "Honda", "model": "Accord", "year": 2019, "price": 18400, "body": "sedan"},
+    {"make": "Ford", "model": "Explorer", "year": 2017, "price": 21750, "body": "suv"},
+    {"make": "Mazda", "model": "Tribute", "year": 2016, "price": 8900, "body": "suv"},
+    {"make": "Kia", "model": "Sorento", "year": 2020, "price": 23100, "body": "suv"},
+    {"make": "Volvo", "model": "Sedona", "year": 2015, "price": 7450, "body": "sedan"},
+    {"make": "Jeep", "model": "Cherokee", "year": 2021, "price": 27800, "body": "suv"},
+    {"make": "Audi", "model": "Quattro", "year": 2019, "price": 26300, "body": "sedan"},
+    {"make": "Buick", "model": "Enclave", "year": 2018, "price": 19950, "body": "suv"},
+    {"make": "Skoda", "model": "Octavia", "year": 2022, "price": 22600, "body": "sedan"},
+)
+PAGE_SIZE = 4
+_TABLE_CSS = (
+    "<style>table{border-collapse:collapse;margin-bottom:24px}"
+    "th,td{text-align:left;padding:8px 40px 8px 0;font-size:20px}"
+    "nav a{margin-right:36px}</style>"
+)
+
+
+def inventory_rows(body: str = "") -> list[dict[str, Any]]:
+    return [c for c in INVENTORY if not body or c["body"] == body]
+
+
+def _inventory_page(page: int, body: str) -> bytes:
+    cars = inventory_rows(body)
+    pages = max(1, -(-len(cars) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = cars[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rows = "".join(
+        f"<tr><td>{c['make']}</td><td>{c['model']}</td><td>{c['year']}</td>"
+        f"<td>${c['price']:,}</td></tr>"
+        for c in shown
+    )
+    q = f"&body={body}" if body else ""
+    nxt = f'<a href="/inventory?page={page + 1}{q}">Next</a>' if page < pages else ""
+    links = " ".join(
+        f'<a href="/cars/{INVENTORY.index(c) + 1}">Details {c["model"]}</a>' for c in shown
+    )
+    return _page(
+        "Inventory - Acme Motors",
+        f"{_TABLE_CSS}<h1>Inventory page {page} of {pages}</h1>"
+        '<nav><a href="/inventory">All types</a><a href="/inventory?body=suv">SUV only</a>'
+        '<a href="/inventory?body=sedan">Sedan only</a></nav>'
+        "<table><tr><th>Make</th><th>Model</th><th>Year</th><th>Price</th></tr>"
+        f"{rows}</table><p>{nxt}</p><p>{links}</p>",
+    )
+
+
+def _car_page(n: int) -> bytes:
+    c = INVENTORY[n - 1]
+    return _page(
+        f"{c['model']} - Acme Motors",
+        f"<h1>{c['make']} {c['model']}</h1><p>Make: {c['make']}</p><p>Model: {c['model']}</p>"
+        f"<p>Year: {c['year']}</p><p>Price: ${c['price']:,}</p>",
+    )
+
+
+_LONG = _page(
+    "Long page - Acme Motors",
+    '<h1>Top of the long page</h1><div style="height:2600px"></div><p>Bottom marker reached</p>',
+)
+_DRAG = _page(
+    "Drag - Acme Motors",
+    "<h1>Drag the box</h1>"
+    '<div id="box" style="position:absolute;left:120px;top:220px;width:170px;height:60px;'
+    "background:#ddeeff;border:2px solid #1f4fbf;font-size:22px;text-align:center;"
+    'line-height:60px;cursor:move">Crate</div>'
+    '<div id="zone" style="position:absolute;left:700px;top:200px;width:320px;height:160px;'
+    'border:3px dashed #555;font-size:22px;text-align:center;line-height:160px">Drop zone</div>'
+    "<script>const b=document.getElementById('box'),z=document.getElementById('zone');"
+    "let d=null;b.onmousedown=e=>{d=[e.clientX-b.offsetLeft,e.clientY-b.offsetTop];"
+    "e.preventDefault()};document.onmousemove=e=>{if(d){b.style.left=(e.clientX-d[0])+'px';"
+    "b.style.top=(e.clientY-d[1])+'px'}};document.onmouseup=e=>{if(!d)return;d=null;"
+    "const r=z.getBoundingClientRect();if(e.clientX>r.left&&e.clientX<r.right&&"
+    "e.clientY>r.top&&e.clientY<r.bottom){z.textContent='Dropped the crate';"
+    "b.style.display='none'}}</script>",
+)
+_PICKER = _page(
+    "Picker - Acme Motors",
+    "<h1>Pick a colour</h1><p>Colour</p>"
+    '<div id="pick" style="width:300px;border:2px solid #555;padding:8px 12px;cursor:pointer">'
+    "Choose colour</div>"
+    '<div id="list" style="display:none;width:300px;border:1px solid #999">'
+    + "".join(
+        f'<div class="opt" style="padding:8px 12px;cursor:pointer">{c}</div>'
+        for c in ("Crimson", "Emerald", "Sapphire")
+    )
+    + '</div><p id="out">Nothing chosen</p>'
+    "<script>const p=document.getElementById('pick'),l=document.getElementById('list');"
+    "p.onclick=()=>{l.style.display='block'};document.querySelectorAll('.opt').forEach(o=>"
+    "o.onclick=()=>{p.textContent=o.textContent;l.style.display='none';"
+    "document.getElementById('out').textContent='Chosen: '+o.textContent})</script>",
+)
+
+
 class _State:
     """Sessions and submitted inquiries, shared by the handler threads."""
 
@@ -194,6 +294,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect("/login")
         elif path == "/login":
             self._send(HTTPStatus.OK, _login_page())
+        elif path == "/inventory":
+            q = parse_qs(urlsplit(self.path).query)
+            page = int((q.get("page") or ["1"])[0] or 1)
+            self._send(HTTPStatus.OK, _inventory_page(page, (q.get("body") or [""])[0]))
+        elif (
+            path.startswith("/cars/")
+            and path[6:].isdigit()
+            and 1 <= int(path[6:]) <= len(INVENTORY)
+        ):
+            self._send(HTTPStatus.OK, _car_page(int(path[6:])))
+        elif path in ("/long", "/drag", "/picker"):
+            self._send(HTTPStatus.OK, {"/long": _LONG, "/drag": _DRAG, "/picker": _PICKER}[path])
         elif path == "/api/listings.json":
             body = json.dumps(list(LISTINGS), indent=2).encode()
             self._send(HTTPStatus.OK, body, "application/json")

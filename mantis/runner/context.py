@@ -8,16 +8,19 @@ charges its time to the right wall-time bucket.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 import msgspec
 
 from mantis.brains.actions import Action, Click
-from mantis.brains.providers.base import Extractor, Grounder, Grounding, Verifier
+from mantis.brains.base import Brain
+from mantis.brains.providers.base import Extractor, FieldSpec, Grounder, Grounding, Verifier
 from mantis.errors import MantisError
 from mantis.gym.base import Computer, Screenshot
+from mantis.runner.costs import CostMeter
 from mantis.runner.meter import TimeMeter
+from mantis.runner.tools import ToolRegistry
 
 EventSink = Callable[[str, dict[str, Any]], Awaitable[None]]
 Region = tuple[int, int, int, int]
@@ -49,6 +52,12 @@ class RunnerConfig(msgspec.Struct, frozen=True, kw_only=True):
     settle_floor_s: float = 0.15
     settle_ceiling_s: float = 3.0
     load_ceiling_s: float = 10.0
+    max_scroll_repeats: int = 12
+    """Brain-free scrolls ``until`` a text shows: at most this many wheel moves."""
+    max_pages: int = 20
+    """``paginate`` without ``params.max_pages``: stop after this many pages."""
+    brain_history: int = 8
+    """Actions of the current step passed back to the brain as history."""
 
 
 async def _no_events(kind: str, data: dict[str, Any]) -> None:
@@ -65,6 +74,11 @@ class StepContext:
         meter: TimeMeter,
         region: Region,
         emit: EventSink = _no_events,
+        brain: Brain | None = None,
+        tools: ToolRegistry | None = None,
+        costs: CostMeter | None = None,
+        screen: tuple[int, int] = (1280, 720),
+        recipes: Mapping[str, list[FieldSpec]] | None = None,
     ) -> None:
         self.computer = computer
         self.providers = providers
@@ -72,10 +86,19 @@ class StepContext:
         self.meter = meter
         self.region = region
         self.emit = emit
+        self.brain = brain
+        self.tools = tools or ToolRegistry()
+        self.costs = costs or CostMeter()
+        self.screen = screen
+        self.recipes: Mapping[str, list[FieldSpec]] = recipes or {}
         self.vars: dict[str, Any] = {}
         self.rows: list[dict[str, Any]] = []
         self.fields: list[str] = []
         self.required_fields: list[str] = []
+        self.loop_index = 0
+        """0-based iteration of the innermost running loop (``{{var[i]}}``)."""
+        self.detail: dict[str, Any] = {}
+        """Notes a handler leaves for the current step's result (ambiguity, brain attempts)."""
 
     async def shot(self) -> Screenshot:
         with self.meter.bucket("perceive"):

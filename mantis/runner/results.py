@@ -33,6 +33,9 @@ class StepResult(msgspec.Struct, kw_only=True):
     error: str | None = None
     skipped: bool = False
     output: Any = None
+    cost_usd: float = 0.0
+    detail: dict[str, Any] = {}
+    """Notes for people: brain attempts, an ambiguous match, the loop decision."""
 
 
 class HaltInfo(msgspec.Struct, kw_only=True):
@@ -81,6 +84,7 @@ class PauseState(msgspec.Struct, kw_only=True):
     loop_counts: dict[str, int] = {}
     browser_state: dict[str, Any] = {}
     wall_time_breakdown: dict[str, float] = {}
+    cost_breakdown: dict[str, float] = {}
 
 
 class RunOutcome(msgspec.Struct, kw_only=True):

@@ -1,12 +1,14 @@
 """``LocalExtractor``: rows of labelled values read off the screen with Tesseract OCR.
 
-It understands three layouts, all from word geometry rather than line text:
+It understands four layouts, all from word geometry rather than line text:
 
 * ``Label: value`` on one line (several pairs may share a line);
 * a label on its own line with the value on the line right below it
   (a form, or an input box with text in it);
 * many records on one screen — a grid of cards, a list — each made of such
-  pairs.
+  pairs;
+* a table with a header row naming the fields (``tables.extract_table``),
+  tried first when more than one row is asked for.
 
 A label is a run of words ending in a colon (or standing alone on its line)
 that matches a field's name or its humanised form (``first_name`` → "First
@@ -33,6 +35,7 @@ from mantis.brains.providers.base import Box, FieldSpec, Region
 from mantis.brains.providers.coercion import coerce
 from mantis.brains.providers.matching import normalize, similarity
 from mantis.brains.providers.ocr import Line, Tesseract, Word
+from mantis.brains.providers.tables import extract_table
 
 if TYPE_CHECKING:
     from mantis.gym.base import Screenshot
@@ -77,6 +80,13 @@ class LocalExtractor:
         region: Region | None = None,
     ) -> list[dict[str, Any]]:
         ocr = await self.ocr.read(shot.image(), region=region)
+        if fields and max_items > 1:
+            forms = [_label_forms(f.name) for f in fields]
+            table = extract_table(
+                ocr.words, fields, forms, max_items=max_items, threshold=self.threshold
+            )
+            if table:
+                return table
         return extract_rows(list(ocr.lines), fields, max_items=max_items, threshold=self.threshold)
 
 

@@ -8,7 +8,7 @@ unsupported, with the step type named.
 
 from __future__ import annotations
 
-from mantis.runner.steps import control, forms, navigation, perception
+from mantis.runner.steps import control, driven, forms, motion, navigation, paging, perception
 from mantis.runner.steps.base import Handler, Jump, Pause, Stop
 
 HANDLERS: dict[str, Handler] = {
@@ -16,6 +16,9 @@ HANDLERS: dict[str, Handler] = {
     **forms.HANDLERS,
     **perception.HANDLERS,
     **control.HANDLERS,
+    **motion.HANDLERS,
+    **paging.HANDLERS,
+    **driven.HANDLERS,
 }
 
 __all__ = ["HANDLERS", "Handler", "Jump", "Pause", "Stop"]

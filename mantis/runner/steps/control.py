@@ -1,10 +1,14 @@
-"""Control-flow steps: done, if_else, request_user_input (the loop jump lives in the runner)."""
+"""Control-flow steps: done, if_else, request_user_input, tool_call (loops live in the runner)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from mantis.plans import Step
-from mantis.runner.context import StepContext, truthy
+from mantis.runner.context import StepContext, StepFailed, truthy
+from mantis.runner.expand import store
 from mantis.runner.steps.base import Handler, Jump, Pause, Stop
+from mantis.runner.tools import ToolContext, ToolError
 
 
 async def done(ctx: StepContext, step: Step) -> Stop:
@@ -27,7 +31,29 @@ async def request_user_input(ctx: StepContext, step: Step) -> Pause:
     return Pause(prompt=prompt)
 
 
+async def tool_call(ctx: StepContext, step: Step) -> Any:
+    name = step.name or step.params.extra.get("name")
+    if not name:
+        raise StepFailed("tool_call needs `name`: the registered host tool to call", "bad_step")
+    tool = ctx.tools.get(str(name))
+    if tool is None:
+        known = ", ".join(ctx.tools.names()) or "none"
+        raise StepFailed(
+            f"tool_call: no host tool named {name!r} is registered (registered: {known})",
+            "unknown_tool",
+        )
+    try:
+        result = await tool(dict(step.args), ToolContext(ctx.vars, ctx.rows, None))
+    except ToolError as exc:
+        raise StepFailed(f"tool {name!r} failed: {exc.message}", "tool_failed") from None
+    out = step.out_var or step.params.out_var
+    if out:
+        store(ctx.vars, out, result)
+    return result
+
+
 HANDLERS: dict[str, Handler] = {
+    "tool_call": tool_call,
     "request_user_input": request_user_input,
     "done": done,
     "if_else": if_else,

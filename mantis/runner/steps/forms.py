@@ -7,10 +7,13 @@ it fails with a message naming what to configure.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mantis.brains.actions import Click, DoubleClick, Key, RightClick, Type
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, quoted_target
 from mantis.runner.steps.base import Handler
+from mantis.runner.steps.driven import brain_step
 
 NEEDS_BRAIN = (
     "this step has no params.label and no quoted target in its intent, so it needs a "
@@ -62,8 +65,10 @@ async def submit(ctx: StepContext, step: Step) -> str:
     raise last
 
 
-async def click(ctx: StepContext, step: Step) -> str:
-    label = _label(step)
+async def click(ctx: StepContext, step: Step) -> Any:
+    label = step.params.label or quoted_target(step.intent)
+    if not label:
+        return await brain_step(ctx, step)
     found = await ctx.ground(label, "text")
     kind = step.type
     if kind == "double_click":
@@ -86,9 +91,21 @@ async def select_option(ctx: StepContext, step: Step) -> str:
         )
     found = await ctx.ground(dropdown, "dropdown")
     await ctx.act(Click(x=found.x, y=found.y))
-    # Native <select> popups accept type-ahead; Return commits the highlighted option.
-    await ctx.act(Type(text=option), settle=False)
-    await ctx.act(Key(keys="Return"))
+    # An open list (a custom dropdown, or a native popup the screenshot shows) is read
+    # below the control's top edge and the option clicked; else native type-ahead.
+    x0, y0, w0, h0 = ctx.region
+    top = max(y0, found.box.y + 1)
+    below = (x0, top, w0, y0 + h0 - top)
+    shot = await ctx.shot()
+    with ctx.meter.bucket("claude_ground"):
+        item = await ctx.providers.grounder.locate(shot, option, role="text", region=below)
+    if item is not None and item.y > found.box.bottom - 2:
+        await ctx.act(Click(x=item.x, y=item.y))
+        ctx.detail["select"] = "clicked the option in the open list"
+    else:
+        await ctx.act(Type(text=option), settle=False)
+        await ctx.act(Key(keys="Return"))
+        ctx.detail["select"] = "type-ahead and Return"
     ok, reason = await ctx.verify(f'"{option}" is visible')
     if not ok:
         raise StepFailed(f"option {option!r} not shown after selecting it: {reason}", "no_effect")

@@ -7,6 +7,7 @@ import anyio
 from mantis.brains.actions import Key
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, url_in
+from mantis.runner.expand import store
 from mantis.runner.steps.base import Handler
 
 
@@ -39,7 +40,7 @@ async def extract_url(ctx: StepContext, step: Step) -> str:
     url = await ctx.current_url()
     name = step.out_var or step.params.out_var
     if name:
-        ctx.vars[name] = url
+        store(ctx.vars, name, url)  # "urls[]" appends: URL collection for later navigate steps
     return url
 
 
