@@ -32,6 +32,7 @@ from mantis.runner.costs import CostMeter, PriceTable
 from mantis.runner.meter import StepClock, TimeMeter
 from mantis.runner.micro import MicroPlanRunner
 from mantis.runner.results import HaltInfo, RunOutcome, RunSummary, StepResult
+from mantis.runner.walk import final_url
 
 DEFAULT_MAX_STEPS = 30
 
@@ -140,7 +141,7 @@ class TaskSuiteRunner:
             fields=[],
             summary=summary,
             halt=halt,
-            final_url=await self.micro._final_url(),
+            final_url=await final_url(ctx),
         )
 
     async def _verify(self, ctx: StepContext, clause: TaskVerify) -> tuple[bool, str]:
