@@ -54,6 +54,9 @@ async def run_step(walk: Walk, idx: int, step: Step) -> tuple[StepResult, Any]:
         walk.loop_counts.pop(loop, None)
         ctx.detail["loop_end"] = str(exc)
         return result(success=True, skipped=True, attempts=0), Jump(loop + 1, str(exc))
+    except StepFailed as exc:  # a placeholder over a missing list or a bad fixed index
+        ctx.detail["error_class"] = exc.cls
+        return result(success=False, attempts=0, error=exc.message), None
 
     handler = HANDLERS.get(step.type)
     attempts = 0

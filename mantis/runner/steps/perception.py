@@ -11,6 +11,7 @@ from typing import Any
 from mantis.brains.providers.base import FieldSpec
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, quoted_target
+from mantis.runner.recipes import UnknownRecipe, resolve_recipe
 from mantis.runner.steps.base import Handler
 
 DEFAULT_MAX_ROWS = 50
@@ -36,11 +37,13 @@ async def detect_visible(ctx: StepContext, step: Step) -> bool:
 
 def _fields(ctx: StepContext, step: Step) -> tuple[list[FieldSpec], int | None]:
     spec = step.extract
+    if spec is not None and not spec.fields and spec.recipe:
+        try:
+            return resolve_recipe(spec.recipe, ctx.recipes), spec.max_items
+        except UnknownRecipe as exc:
+            raise StepFailed(str(exc), "unknown_recipe") from None
     if spec is None or not spec.fields:
-        raise StepFailed(
-            f"{step.type} needs an `extract` spec with fields (or a run extraction_schema)",
-            "bad_step",
-        )
+        raise StepFailed(f"{step.type} needs an `extract` spec with fields or a recipe", "bad_step")
     fields = [
         FieldSpec(name=f.name, type=f.type, required=f.required, example=f.example)
         for f in spec.fields
