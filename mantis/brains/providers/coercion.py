@@ -6,7 +6,7 @@
 * ``int`` / ``float`` — currency signs and codes, thousands separators (``,``
   ``'`` thin spaces) and a trailing ``%`` are dropped; letters OCR confuses with
   digits inside a number are read as digits (``O``→0, ``l``/``I``/``|``→1);
-  ``(123)`` is negative. With both ``,`` and ``.`` present the later one is the
+  ``(123)`` is negative; a trailing unit word (``42,318 mi``, ``12 kg``) is dropped. With both ``,`` and ``.`` present the later one is the
   decimal point; a lone ``,`` followed by exactly three digits groups
   thousands, otherwise it is a decimal comma. An ``int`` field accepts a number
   only if it is whole (``14,500.00`` → 14500).
@@ -28,6 +28,7 @@ from mantis.brains.providers.base import FieldType
 _TRUE = {"yes", "y", "true", "t", "on", "1", "checked", "enabled"}
 _FALSE = {"no", "n", "false", "f", "off", "0", "unchecked", "disabled"}
 _CURRENCY = re.compile(r"[$€£¥₹₩]|\b(?:usd|eur|gbp|jpy|chf|cad|aud)\b", re.IGNORECASE)
+_UNIT = re.compile(r"^(.*\d\S*)\s+[A-Za-z]{2,6}\.?$")  # "42,318 mi", "1,200 sq"; not "10 l"
 _NUMBER = re.compile(r"^[-+]?\d[\d,.']*$")
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
@@ -54,6 +55,9 @@ def coerce(text: str, type_: FieldType) -> Any:
 def parse_number(text: str) -> float | None:
     """The number written in ``text``, or None."""
     t = _CURRENCY.sub("", text).strip().replace("\u202f", "").replace("\u00a0", "")
+    unit = _UNIT.match(t)
+    if unit:
+        t = unit[1]
     t = t.replace(" ", "").rstrip("%")
     negative = t.startswith("(") and t.endswith(")")
     t = t.strip("()")

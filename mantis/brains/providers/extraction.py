@@ -60,6 +60,13 @@ class _Label(msgspec.Struct):
         return (self.box.x, max(self.box.right, right))
 
 
+_BLOCK_PSM = 6  # Tesseract: "a single uniform block of text"
+
+
+def _holes(rows: list[dict[str, Any]]) -> int:
+    return sum(1 for row in rows for v in row.values() if v == "")
+
+
 class LocalExtractor:
     def __init__(
         self,
@@ -79,12 +86,22 @@ class LocalExtractor:
         max_items: int = 1,
         region: Region | None = None,
     ) -> list[dict[str, Any]]:
-        ocr = await self.ocr.read(shot.image(), region=region)
+        image = shot.image()
+        ocr = await self.ocr.read(image, region=region)
         if fields and max_items > 1:
             forms = [_label_forms(f.name) for f in fields]
             table = extract_table(
                 ocr.words, fields, forms, max_items=max_items, threshold=self.threshold
             )
+            if table and _holes(table):
+                # Sparse-text OCR drops lone short words (a "4" in a Qty column);
+                # block-mode OCR keeps them, so a table with empty cells is read again.
+                block = await self.ocr.read(image, region=region, psm=_BLOCK_PSM)
+                again = extract_table(
+                    block.words, fields, forms, max_items=max_items, threshold=self.threshold
+                )
+                if len(again) >= len(table) and _holes(again) < _holes(table):
+                    table = again
             if table:
                 return table
         return extract_rows(list(ocr.lines), fields, max_items=max_items, threshold=self.threshold)

@@ -80,7 +80,8 @@ def _control(image: Image.Image, matches: list[Match], bounds: Box) -> Grounding
     for match in matches[:_CANDIDATES]:
         if match.score < best.score - 0.1:
             break
-        box = box_near_label(gray, match.box, bounds) or box_around(gray, match.box, bounds)
+        # Text inside an input is its placeholder or value: that input, not the one below.
+        box = box_around(gray, match.box, bounds) or box_near_label(gray, match.box, bounds)
         if box is not None:
             return _grounding(match, box)
     return _grounding(best, best.box)
