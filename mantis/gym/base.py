@@ -8,7 +8,8 @@ consumer needs.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from mantis.brains.actions import Action
 
 ImageFormat = Literal["png", "jpeg", "webp"]
+
+# Where a computer reports what happened to it (``browser_restarted``): kind, data.
+EventSink = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class Screenshot(msgspec.Struct, frozen=True, kw_only=True):

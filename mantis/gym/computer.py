@@ -2,6 +2,11 @@
 
 Pixel-pure: navigation types into the address bar, and ``current_url`` reads
 the address bar through the X clipboard (see ``mantis.gym.clipboard``); no CDP.
+
+Crash recovery: every public call first checks Xvfb and Chromium; if either
+died it is restarted on the same profile (a new Xvfb brings a new Chromium),
+the browser returns to the last URL this computer navigated to or read, and
+``browser_restarted`` goes to the optional event sink. The call then proceeds.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from mantis.brains.actions import (
     Wait,
 )
 from mantis.errors import ComputerError
-from mantis.gym.base import ActResult, Screenshot, SessionInfo, SessionSpec
+from mantis.gym.base import ActResult, EventSink, Screenshot, SessionInfo, SessionSpec
 from mantis.gym.browser import Chromium
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
@@ -62,10 +67,19 @@ class LocalComputer:
     """
 
     def __init__(
-        self, chromium_path: str = "chromium", display_size: tuple[int, int] = (1280, 720)
+        self,
+        chromium_path: str = "chromium",
+        display_size: tuple[int, int] = (1280, 720),
+        *,
+        on_event: EventSink | None = None,
     ):
         self.chromium_path = chromium_path
         self.display_size = display_size
+        self.restarts = 0
+        self._on_event = on_event
+        self._spec: SessionSpec | None = None
+        self._last_url = ""
+        self._recovering = anyio.Lock()
         self.display: XvfbDisplay | None = None
         self.browser: Chromium | None = None
         self.info: SessionInfo | None = None
@@ -78,18 +92,35 @@ class LocalComputer:
     async def open(self, spec: SessionSpec) -> SessionInfo:
         if self.display is not None:
             raise ComputerError("this LocalComputer is already open; close it first")
-        size = tuple(spec.viewport) if spec.viewport else self.display_size
+        self._spec = spec
         _live.add(self)
         try:
-            self.display = await XvfbDisplay.start((size[0], size[1]))
+            await self._start()
+            await self.navigate(spec.start_url or "about:blank")
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.close()
+            raise
+        assert self.info is not None
+        return self.info
+
+    async def _start(self) -> None:
+        """Start whatever is not running: the display (and its connections), then Chromium."""
+        spec = self._spec
+        assert spec is not None
+        size = (spec.viewport[0], spec.viewport[1]) if spec.viewport else self.display_size
+        if self.display is None:
+            self.display = await XvfbDisplay.start(size)
             name = self.display.name
             self._input = XInput(name)
             self._screen = ScreenCapture(name)
             self._clipboard = Clipboard(name)
+        if self.browser is None:
+            assert self._input is not None
             self.browser = await Chromium.launch(
-                name,
+                self.display.name,
                 Path(spec.profile_dir),
-                (size[0], size[1]),
+                size,
                 chromium_path=self.chromium_path,
                 start_url=_PROBE_URL,
                 proxy_server=spec.proxy_server,
@@ -97,34 +128,64 @@ class LocalComputer:
             )
             if self.browser.window is not None:
                 await self._input.focus_window(self.browser.window)
-            content_top = await self._measure_content_top()
             self.info = SessionInfo(
-                display=name,
+                display=self.display.name,
                 chrome_pid=self.browser.pid,
                 width=size[0],
                 height=size[1],
-                content_top=content_top,
+                content_top=await self._measure_content_top(),
             )
-            await self.navigate(spec.start_url or "about:blank")
-        except BaseException:
+
+    async def _stop_display(self) -> None:
+        for part in (self._clipboard, self._input, self._screen):
+            if part is not None:
+                part.close()
+        self._clipboard = self._input = self._screen = None
+        if self.display is not None:
+            await self.display.stop()
+            self.display = None
+
+    async def _recover(self) -> None:
+        """Restart a dead Xvfb or Chromium on the same profile and return to the last URL.
+
+        A no-op while both are alive. Emits ``browser_restarted`` with what died.
+        """
+        if self.display is None or self._spec is None:
+            raise ComputerError("the computer is not open")
+        display_dead = not self.display.alive
+        if not display_dead and self.browser is not None and self.browser.alive:
+            return
+        async with self._recovering:
+            if self.display is None:
+                raise ComputerError("the computer was closed during recovery")
+            display_dead = not self.display.alive
+            if not display_dead and self.browser is not None and self.browser.alive:
+                return  # another task recovered it while we waited
+            what = "xvfb" if display_dead else "chromium"
+            log.warning("%s died; restarting it on the same profile", what)
             with anyio.CancelScope(shield=True):
-                await self.close()
-            raise
-        return self.info
+                if self.browser is not None:
+                    await self.browser.close()  # reaps helpers left in its session
+                    self.browser = None
+                if display_dead:
+                    await self._stop_display()
+            await self._start()
+            if self._last_url:
+                await self.navigate(self._last_url)
+            self.restarts += 1
+            if self._on_event is not None:
+                await self._on_event(
+                    "browser_restarted",
+                    {"what": what, "url": self._last_url, "restarts": self.restarts},
+                )
 
     async def close(self) -> None:
         """Stop the browser and the display. Idempotent; safe from a cancelled task."""
         with anyio.CancelScope(shield=True):
-            for part in (self._clipboard, self._input, self._screen):
-                if part is not None:
-                    part.close()
-            self._clipboard = self._input = self._screen = None
             if self.browser is not None:
                 await self.browser.close()
                 self.browser = None
-            if self.display is not None:
-                await self.display.stop()
-                self.display = None
+            await self._stop_display()
             _live.discard(self)
 
     def kill_now(self) -> None:
@@ -181,20 +242,24 @@ class LocalComputer:
     # -- Computer ------------------------------------------------------------------------
 
     async def screenshot(self) -> Screenshot:
+        await self._recover()
         _, screen = self._parts()
         return await screen.grab()
 
     async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
+        await self._recover()
         _, screen = self._parts()
         return await screen.settle(floor_s, ceiling_s)
 
     async def navigate(self, url: str) -> None:
         """Focus the address bar, type the URL, press Return, then wait for the page."""
+        await self._recover()
         xin, screen = self._parts()
         await self._copy_omnibox()  # focus and select the address bar, and know it is so
         await xin.type(url)
         await xin.key("Return")
         await screen.settle(0.3, 10.0)  # floor: let the load spinner start
+        self._last_url = url
 
     async def _copy_omnibox(self) -> str | None:
         """Focus the address bar, select and copy its text; None when nothing was copied.
@@ -224,14 +289,19 @@ class LocalComputer:
 
     async def current_url(self) -> str:
         """The address bar's URL, read through the X clipboard; page focus is restored."""
+        await self._recover()
         try:
             text = await self._copy_omnibox()
         finally:
             await self._focus_page()
-        return (text or "").strip()
+        url = (text or "").strip()
+        if url:
+            self._last_url = url  # where a restarted browser returns to
+        return url
 
     async def act(self, action: Action) -> ActResult:
         """Perform one action. Model mistakes (off-screen points, bad keys) come back as data."""
+        await self._recover()
         xin, _ = self._parts()
         try:
             match action:
