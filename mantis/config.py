@@ -21,6 +21,11 @@ else in Mantis reads the environment.
 | MANTIS_CHROMIUM_PATH | chromium | the browser binary |
 | MANTIS_TESSERACT_PATH | tesseract | the OCR binary |
 | MANTIS_MODEL | mock | default brain |
+| MANTIS_COMPUTER | local | `local` (Xvfb + Chromium here) or `remote` (the `/computer` wire) |
+| MANTIS_COMPUTER_URL | (unset) | base URL of the remote computer plane, with `MANTIS_COMPUTER=remote` |
+| MANTIS_COMPUTER_TOKEN | (unset) | `X-Mantis-Token` for the remote plane; unset → MANTIS_API_TOKEN |
+| MANTIS_SESSION_IDLE_S | 600 | a `/computer` session unused this long is closed |
+| MANTIS_MAX_SESSIONS | 8 | live `/computer` sessions at most (429 beyond) |
 """
 
 from __future__ import annotations
@@ -56,6 +61,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chromium_path: str = "chromium"
     tesseract_path: str = "tesseract"
     model: str = "mock"
+    computer: str = "local"
+    computer_url: str | None = None
+    computer_token: str | None = None
+    session_idle_s: float = 600.0
+    max_sessions: int = 8
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -65,7 +75,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"MANTIS_DISPLAY_SIZE: expected at least 320x240, got "
                 f"{self.display_width}x{self.display_height}"
             )
-        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes"):
+        if self.computer not in ("local", "remote"):
+            raise ConfigError(f"MANTIS_COMPUTER: expected local or remote, got {self.computer!r}")
+        if self.computer == "remote" and not self.computer_url:
+            raise ConfigError("MANTIS_COMPUTER_URL: required when MANTIS_COMPUTER=remote")
+        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes", "max_sessions"):
             if getattr(self, name) < 1:
                 raise ConfigError(
                     f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
 
+from mantis.errors import MantisError
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -82,6 +84,21 @@ class ActResult(msgspec.Struct, frozen=True, kw_only=True):
     detail: str = ""
 
 
+class XdotoolResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What an ``xdotool`` argv produced, as the xdotool binary would report it."""
+
+    stdout: str = ""
+    stderr: str = ""
+    returncode: int = 0
+    deduplicated: bool = False
+
+
+class CdpUnavailable(MantisError):
+    """A CDP call on a session that did not enable CDP."""
+
+    status_code = 403
+
+
 class Computer(Protocol):
     """A screen with a browser, a mouse and a keyboard."""
 
@@ -90,6 +107,15 @@ class Computer(Protocol):
     async def screenshot(self) -> Screenshot: ...
 
     async def act(self, action: Action) -> ActResult: ...
+
+    async def xdotool(self, argv: list[str], step_id: str) -> XdotoolResult:
+        """Interpret an xdotool argv; mistakes come back as ``returncode`` 1, not raised."""
+        ...
+
+    async def cdp(self, expression: str, step_id: str) -> str:
+        """Evaluate ``expression`` in the page, JSON of the result; raises
+        ``CdpUnavailable`` unless the session enabled CDP."""
+        ...
 
     async def navigate(self, url: str) -> None: ...
 

@@ -37,11 +37,20 @@ from mantis.brains.actions import (
     Wait,
 )
 from mantis.errors import ComputerError
-from mantis.gym.base import ActResult, EventSink, Screenshot, SessionInfo, SessionSpec
+from mantis.gym.base import (
+    ActResult,
+    CdpUnavailable,
+    EventSink,
+    Screenshot,
+    SessionInfo,
+    SessionSpec,
+    XdotoolResult,
+)
 from mantis.gym.browser import Chromium
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
 from mantis.gym.screen import ScreenCapture
+from mantis.gym.xdotool import run_xdotool
 from mantis.gym.xinput import XInput
 
 log = logging.getLogger(__name__)
@@ -298,6 +307,15 @@ class LocalComputer:
         if url:
             self._last_url = url  # where a restarted browser returns to
         return url
+
+    async def xdotool(self, argv: list[str], step_id: str = "") -> XdotoolResult:
+        """Run an xdotool argv over XTest (``step_id`` dedup is the wire's job)."""
+        await self._recover()
+        xin, _ = self._parts()
+        return await run_xdotool(xin, argv)
+
+    async def cdp(self, expression: str, step_id: str = "") -> str:
+        raise CdpUnavailable("cdp: this session did not enable CDP (enable_cdp: false)")
 
     async def act(self, action: Action) -> ActResult:
         """Perform one action. Model mistakes (off-screen points, bad keys) come back as data."""

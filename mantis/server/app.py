@@ -19,6 +19,7 @@ from mantis.errors import MantisError
 from mantis.gym.base import Computer
 from mantis.runner.context import Providers
 from mantis.server.auth import Authenticator
+from mantis.server.computer_routes import COMPUTER_ROUTES, computer_plane
 from mantis.server.manager import RunManager
 from mantis.server.routes import ROUTES
 from mantis.server.store import RunStore
@@ -103,8 +104,8 @@ def create_app(
             await store.close()
 
     return Litestar(
-        route_handlers=ROUTES,
-        lifespan=[lifespan],
+        route_handlers=[*ROUTES, *COMPUTER_ROUTES],
+        lifespan=[lifespan, computer_plane],
         exception_handlers={
             MantisError: _mantis_error,
             HTTPException: _http_error,
