@@ -49,6 +49,11 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def default_computer_factory(settings: Settings) -> Callable[[], Computer]:
+    if settings.computer == "remote":
+        from mantis.remote.computer import RemoteComputer
+
+        url, token = settings.computer_url or "", settings.computer_token or settings.api_token
+        return lambda: RemoteComputer(url, token)
     from mantis.gym.computer import LocalComputer
 
     def make() -> Computer:
