@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 class _LoseFirstActionResponse(httpx.AsyncHTTPTransport):
-    """Delivers the first /computer/action request, then 'loses' its response."""
+    """Delivers the first click action, then 'loses' its response."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,7 +27,7 @@ class _LoseFirstActionResponse(httpx.AsyncHTTPTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         resp = await super().handle_async_request(request)
-        if request.url.path == "/computer/action":
+        if request.url.path == "/computer/action" and b'"click"' in request.content:
             self.bodies.append(request.content)
             if len(self.bodies) == 1:
                 await resp.aread()
