@@ -1,7 +1,9 @@
 """``LocalComputer``: Xvfb + Chromium + XTest in this process.
 
-Pixel-pure: navigation types into the address bar, and ``current_url`` reads
-the address bar through the X clipboard (see ``mantis.gym.clipboard``); no CDP.
+Pixel-pure by default: navigation types into the address bar, and
+``current_url`` reads the address bar through the X clipboard (see
+``mantis.gym.clipboard``). With ``enable_cdp`` both go through CDP
+(``mantis.gym.cdp``) and ``cdp()`` evaluates expressions in the page.
 
 Crash recovery: every public call first checks Xvfb and Chromium; if either
 died it is restarted on the same profile (a new Xvfb brings a new Chromium),
@@ -47,6 +49,7 @@ from mantis.gym.base import (
     XdotoolResult,
 )
 from mantis.gym.browser import Chromium
+from mantis.gym.cdp import CdpPage, devtools_port
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
 from mantis.gym.screen import ScreenCapture
@@ -89,6 +92,7 @@ class LocalComputer:
         self._spec: SessionSpec | None = None
         self._last_url = ""
         self._recovering = anyio.Lock()
+        self._cdp: CdpPage | None = None
         self.display: XvfbDisplay | None = None
         self.browser: Chromium | None = None
         self.info: SessionInfo | None = None
@@ -126,15 +130,23 @@ class LocalComputer:
             self._clipboard = Clipboard(name)
         if self.browser is None:
             assert self._input is not None
+            profile = Path(spec.profile_dir)
+            flags = spec.chrome_flags
+            if spec.enable_cdp:
+                # Port 0: Chromium picks a free loopback port and writes it to the profile.
+                (profile / "DevToolsActivePort").unlink(missing_ok=True)
+                flags = (*flags, "--remote-debugging-port=0")
             self.browser = await Chromium.launch(
                 self.display.name,
-                Path(spec.profile_dir),
+                profile,
                 size,
                 chromium_path=self.chromium_path,
                 start_url=_PROBE_URL,
                 proxy_server=spec.proxy_server,
-                extra_flags=spec.chrome_flags,
+                extra_flags=flags,
             )
+            if spec.enable_cdp:
+                self._cdp = await CdpPage.attach(await devtools_port(profile))
             if self.browser.window is not None:
                 await self._input.focus_window(self.browser.window)
             self.info = SessionInfo(
@@ -153,6 +165,11 @@ class LocalComputer:
         if self.display is not None:
             await self.display.stop()
             self.display = None
+
+    async def _drop_cdp(self) -> None:
+        if self._cdp is not None:
+            cdp, self._cdp = self._cdp, None
+            await cdp.aclose()
 
     async def _recover(self) -> None:
         """Restart a dead Xvfb or Chromium on the same profile and return to the last URL.
@@ -173,6 +190,7 @@ class LocalComputer:
             what = "xvfb" if display_dead else "chromium"
             log.warning("%s died; restarting it on the same profile", what)
             with anyio.CancelScope(shield=True):
+                await self._drop_cdp()
                 if self.browser is not None:
                     await self.browser.close()  # reaps helpers left in its session
                     self.browser = None
@@ -191,6 +209,7 @@ class LocalComputer:
     async def close(self) -> None:
         """Stop the browser and the display. Idempotent; safe from a cancelled task."""
         with anyio.CancelScope(shield=True):
+            await self._drop_cdp()
             if self.browser is not None:
                 await self.browser.close()
                 self.browser = None
@@ -261,9 +280,16 @@ class LocalComputer:
         return await screen.settle(floor_s, ceiling_s)
 
     async def navigate(self, url: str) -> None:
-        """Focus the address bar, type the URL, press Return, then wait for the page."""
+        """Focus the address bar, type the URL, press Return, then wait for the page.
+
+        With CDP: ``Page.navigate`` instead of typing."""
         await self._recover()
         xin, screen = self._parts()
+        if self._cdp is not None:
+            await self._cdp.navigate(url)
+            await screen.settle(0.3, 10.0)
+            self._last_url = url
+            return
         await self._copy_omnibox()  # focus and select the address bar, and know it is so
         await xin.type(url)
         await xin.key("Return")
@@ -297,8 +323,13 @@ class LocalComputer:
         await self.input.key("shift+F6")
 
     async def current_url(self) -> str:
-        """The address bar's URL, read through the X clipboard; page focus is restored."""
+        """The address bar's URL, read through the X clipboard; page focus is restored.
+
+        With CDP: the page's ``location.href``."""
         await self._recover()
+        if self._cdp is not None:
+            self._last_url = await self._cdp.url()
+            return self._last_url
         try:
             text = await self._copy_omnibox()
         finally:
@@ -315,7 +346,12 @@ class LocalComputer:
         return await run_xdotool(xin, argv)
 
     async def cdp(self, expression: str, step_id: str = "") -> str:
-        raise CdpUnavailable("cdp: this session did not enable CDP (enable_cdp: false)")
+        """JSON of ``expression`` evaluated in the page (promises awaited)."""
+        if self._spec is None or not self._spec.enable_cdp:
+            raise CdpUnavailable("cdp: this session did not enable CDP (enable_cdp: false)")
+        await self._recover()
+        assert self._cdp is not None
+        return await self._cdp.evaluate(expression)
 
     async def act(self, action: Action) -> ActResult:
         """Perform one action. Model mistakes (off-screen points, bad keys) come back as data."""

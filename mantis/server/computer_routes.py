@@ -13,6 +13,7 @@ the idle reaper and closes every session at shutdown.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
 
 from mantis.config import Settings
+from mantis.errors import ComputerError
 from mantis.gym.base import CdpUnavailable, Computer, XdotoolResult
 from mantis.gym.sessions import ComputerSession, ComputerSessions
 from mantis.gym.wire import (
@@ -169,7 +171,10 @@ async def cdp(request: Request[Any, Any, Any], state: State) -> CdpBody:
         raise CdpUnavailable("cdp: this session was opened without enable_cdp")
 
     async def run() -> CdpBody:
-        return CdpBody(result_json=await session.computer.cdp(req.expression, req.step_id))
+        try:
+            return CdpBody(result_json=await session.computer.cdp(req.expression, req.step_id))
+        except ComputerError as exc:  # a throwing expression is the caller's mistake: data
+            return CdpBody(result_json=json.dumps({"error": exc.message}), returncode=1)
 
     return await state.computer_sessions.step(session, req.step_id, run)
 

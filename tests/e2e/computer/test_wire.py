@@ -114,3 +114,20 @@ def test_unknown_session_and_missing_tenant_token(server: Server, session):
 def test_health_counts_sessions(server: Server, session):
     body = httpx.get(f"{server.base_url}/computer/health").json()
     assert body["status"] == "ok" and body["sessions"] >= 1 and body["last_action_at"]
+
+
+def test_cdp_session_evaluates_and_a_throw_is_returncode_1(server: Server):
+    client = server.client()
+    opened = client.post(
+        "/computer/session/init",
+        json={"profile_id": "wire-cdp", "run_id": "wire-cdp-1", "enable_cdp": True},
+    )
+    assert opened.status_code == 200, opened.text
+    client.headers["X-Mantis-Session"] = opened.json()["session_token"]
+    try:
+        ok = client.post("/computer/cdp", json={"expression": "6*7", "step_id": "c1"}).json()
+        assert ok == {"result_json": "42", "returncode": 0, "deduplicated": False}
+        bad = client.post("/computer/cdp", json={"expression": "nope()", "step_id": "c2"}).json()
+        assert bad["returncode"] == 1 and "nope" in bad["result_json"]
+    finally:
+        client.post("/computer/session/close")
