@@ -26,6 +26,10 @@ else in Mantis reads the environment.
 | MANTIS_COMPUTER_TOKEN | (unset) | `X-Mantis-Token` for the remote plane; unset → MANTIS_API_TOKEN |
 | MANTIS_SESSION_IDLE_S | 600 | a `/computer` session unused this long is closed |
 | MANTIS_MAX_SESSIONS | 8 | live `/computer` sessions at most (429 beyond) |
+| MANTIS_PROXY_PROVIDER | (unset) | which configured proxy provider runs use when several are set |
+| PRIVATEPROXY_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | PrivateProxy credentials; ENTRYPOINT is host:port |
+| OXYLABS_{USERNAME,PASSWORD,ENTRYPOINT,COUNTRY,STATE,CITY} | (unset) | Oxylabs credentials and geo; ENTRYPOINT defaults to pr.oxylabs.io:7777 |
+| IPROYAL_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | IPRoyal credentials; ENTRYPOINT defaults to geo.iproyal.com:12321 |
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import msgspec
 from mantis.errors import ConfigError
 
 _PREFIX = "MANTIS_"
+_PROVIDER_PREFIXES = ("privateproxy_", "oxylabs_", "iproyal_")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +71,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     computer_token: str | None = None
     session_idle_s: float = 600.0
     max_sessions: int = 8
+    proxy_provider: str | None = None
+    privateproxy_username: str | None = None
+    privateproxy_password: str | None = None
+    privateproxy_entrypoint: str | None = None
+    oxylabs_username: str | None = None
+    oxylabs_password: str | None = None
+    oxylabs_entrypoint: str | None = None
+    oxylabs_country: str | None = None
+    oxylabs_state: str | None = None
+    oxylabs_city: str | None = None
+    iproyal_username: str | None = None
+    iproyal_password: str | None = None
+    iproyal_entrypoint: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -103,6 +121,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             key = _PREFIX + name.upper()
             if key in env and env[key] != "":
                 raw[name] = env[key]
+        for name in fields:  # proxy providers keep their own, unprefixed variable names
+            if name.startswith(_PROVIDER_PREFIXES) and env.get(name.upper()):
+                raw[name] = env[name.upper()]
         size = env.get(_PREFIX + "DISPLAY_SIZE")
         if size:
             try:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from mantis.brains.actions import Action
+    from mantis.gym.providers import ProxyUpstream
 
 ImageFormat = Literal["png", "jpeg", "webp"]
 
@@ -66,7 +67,10 @@ class SessionSpec(msgspec.Struct, frozen=True, kw_only=True):
     run_id: str = ""
     viewport: tuple[int, int] = (1280, 720)
     start_url: str | None = None
-    proxy_server: str | None = None
+    proxy_server: str | None = None  # a proxy Chromium can use as is (no credentials)
+    upstream: ProxyUpstream | None = None  # a provider, reached through the auth-holder
+    proxy_disabled: bool = False  # go direct even when a provider is configured
+    allowed_domains: tuple[str, ...] = ()  # enforced by the auth-holder when non-empty
     enable_cdp: bool = False
     chrome_flags: tuple[str, ...] = ()
 

@@ -1,14 +1,17 @@
 """``LocalComputer``: Xvfb + Chromium + XTest in this process.
 
 Pixel-pure by default: navigation types into the address bar, and
-``current_url`` reads the address bar through the X clipboard (see
-``mantis.gym.clipboard``). With ``enable_cdp`` both go through CDP
+``current_url`` reads it back through the X clipboard (``mantis.gym.omnibox``). With ``enable_cdp`` both go through CDP
 (``mantis.gym.cdp``) and ``cdp()`` evaluates expressions in the page.
 
 Crash recovery: every public call first checks Xvfb and Chromium; if either
 died it is restarted on the same profile (a new Xvfb brings a new Chromium),
 the browser returns to the last URL this computer navigated to or read, and
 ``browser_restarted`` goes to the optional event sink. The call then proceeds.
+
+Proxy: with a provider (``upstream``) or ``allowed_domains``, Chromium goes
+through this session's auth-holder (``mantis.gym.proxy``); its
+``proxy_blocked`` events reach the sink on the next call.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ from mantis.gym.browser import Chromium
 from mantis.gym.cdp import CdpPage, devtools_port
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
+from mantis.gym.omnibox import read_address, type_address
+from mantis.gym.providers import ProxyUpstream
+from mantis.gym.proxy import AuthHolder
 from mantis.gym.screen import ScreenCapture
 from mantis.gym.xdotool import run_xdotool
 from mantis.gym.xinput import XInput
@@ -84,6 +90,7 @@ class LocalComputer:
         display_size: tuple[int, int] = (1280, 720),
         *,
         on_event: EventSink | None = None,
+        upstream: ProxyUpstream | None = None,
     ):
         self.chromium_path = chromium_path
         self.display_size = display_size
@@ -93,6 +100,8 @@ class LocalComputer:
         self._last_url = ""
         self._recovering = anyio.Lock()
         self._cdp: CdpPage | None = None
+        self.upstream = upstream  # the configured provider, unless a spec says otherwise
+        self.proxy: AuthHolder | None = None
         self.display: XvfbDisplay | None = None
         self.browser: Chromium | None = None
         self.info: SessionInfo | None = None
@@ -128,6 +137,11 @@ class LocalComputer:
             self._input = XInput(name)
             self._screen = ScreenCapture(name)
             self._clipboard = Clipboard(name)
+        if self.proxy is None and not spec.proxy_server:
+            upstream = None if spec.proxy_disabled else (spec.upstream or self.upstream)
+            if upstream is not None or spec.allowed_domains:
+                self.proxy = AuthHolder(upstream, spec.allowed_domains)
+                await self.proxy.astart()
         if self.browser is None:
             assert self._input is not None
             profile = Path(spec.profile_dir)
@@ -142,7 +156,7 @@ class LocalComputer:
                 size,
                 chromium_path=self.chromium_path,
                 start_url=_PROBE_URL,
-                proxy_server=spec.proxy_server,
+                proxy_server=self.proxy.url if self.proxy else spec.proxy_server,
                 extra_flags=flags,
             )
             if spec.enable_cdp:
@@ -178,6 +192,9 @@ class LocalComputer:
         """
         if self.display is None or self._spec is None:
             raise ComputerError("the computer is not open")
+        if self.proxy is not None and self.proxy.events and self._on_event is not None:
+            for kind, data in self.proxy.drain_events():
+                await self._on_event(kind, data)
         display_dead = not self.display.alive
         if not display_dead and self.browser is not None and self.browser.alive:
             return
@@ -214,6 +231,9 @@ class LocalComputer:
                 await self.browser.close()
                 self.browser = None
             await self._stop_display()
+            if self.proxy is not None:
+                await self.proxy.aclose()
+                self.proxy = None
             _live.discard(self)
 
     def kill_now(self) -> None:
@@ -290,37 +310,10 @@ class LocalComputer:
             await screen.settle(0.3, 10.0)
             self._last_url = url
             return
-        await self._copy_omnibox()  # focus and select the address bar, and know it is so
-        await xin.type(url)
-        await xin.key("Return")
+        assert self._clipboard is not None
+        await type_address(xin, self._clipboard, url)
         await screen.settle(0.3, 10.0)  # floor: let the load spinner start
         self._last_url = url
-
-    async def _copy_omnibox(self) -> str | None:
-        """Focus the address bar, select and copy its text; None when nothing was copied.
-
-        Chromium focuses and selects the omnibox a moment after ctrl+l, so ctrl+c is
-        repeated until the clipboard changes hands: that is also the signal that the
-        omnibox has focus with its whole text selected. A page can swallow ctrl+l
-        (preventDefault on keydown), so alt+d, the other address-bar shortcut, is
-        tried next.
-        """
-        xin, _ = self._parts()
-        assert self._clipboard is not None
-        for focus_key in ("ctrl+l", "alt+d"):
-            await self._clipboard.clear()
-            await xin.key(focus_key)
-            for _ in range(6):
-                await xin.key("ctrl+c")
-                if await self._clipboard.wait_for_copy(0.08):
-                    return await self._clipboard.read()
-        return None
-
-    async def _focus_page(self) -> None:
-        # shift+F6 rotates pane focus from the toolbar straight back to the page (F6 goes
-        # to the tab strip first; Escape first makes it flaky), restoring the page's
-        # previously focused element.
-        await self.input.key("shift+F6")
 
     async def current_url(self) -> str:
         """The address bar's URL, read through the X clipboard; page focus is restored.
@@ -330,11 +323,9 @@ class LocalComputer:
         if self._cdp is not None:
             self._last_url = await self._cdp.url()
             return self._last_url
-        try:
-            text = await self._copy_omnibox()
-        finally:
-            await self._focus_page()
-        url = (text or "").strip()
+        xin, _ = self._parts()
+        assert self._clipboard is not None
+        url = await read_address(xin, self._clipboard)
         if url:
             self._last_url = url  # where a restarted browser returns to
         return url

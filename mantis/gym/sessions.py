@@ -135,6 +135,8 @@ class ComputerSessions:
             viewport=req.viewport or (1280, 720),
             start_url=req.start_url,
             proxy_server=req.proxy_server,
+            proxy_disabled=req.proxy_disabled,
+            allowed_domains=tuple(req.allowed_domains),
             enable_cdp=req.enable_cdp,
             chrome_flags=tuple(req.chrome_flags),
         )

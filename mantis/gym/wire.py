@@ -23,6 +23,8 @@ class SessionInit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     profile_id: str
     run_id: str
     proxy_server: str | None = None
+    proxy_disabled: bool = False
+    allowed_domains: list[str] = []
     chrome_flags: list[str] = []
     enable_cdp: bool = False
     viewport: tuple[int, int] | None = None

@@ -55,10 +55,15 @@ def default_computer_factory(settings: Settings) -> Callable[[], Computer]:
         url, token = settings.computer_url or "", settings.computer_token or settings.api_token
         return lambda: RemoteComputer(url, token)
     from mantis.gym.computer import LocalComputer
+    from mantis.gym.providers import choose_provider
+
+    upstream = choose_provider(settings)
 
     def make() -> Computer:
         return LocalComputer(
-            chromium_path=settings.chromium_path, display_size=settings.display_size
+            chromium_path=settings.chromium_path,
+            display_size=settings.display_size,
+            upstream=upstream,
         )
 
     return make

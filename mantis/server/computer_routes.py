@@ -52,11 +52,17 @@ _MEDIA: dict[WireFormat, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp
 async def computer_plane(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
 
+    from mantis.gym.providers import choose_provider
+
+    upstream = choose_provider(settings)
+
     def make() -> Computer:
         from mantis.gym.computer import LocalComputer
 
         return LocalComputer(
-            chromium_path=settings.chromium_path, display_size=settings.display_size
+            chromium_path=settings.chromium_path,
+            display_size=settings.display_size,
+            upstream=upstream,
         )
 
     sessions = ComputerSessions(
