@@ -4,6 +4,7 @@
     mantis plan validate FILE        exit 0, or 1 with every error (JSON path: message)
     mantis plan schema               the plan JSON Schema (draft 2020-12)
     mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
+    mantis proxy diagnose            egress IP, CONNECT statuses and a verdict per provider
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,37 @@ def cmd_plan_run(args: argparse.Namespace) -> int:
     return run_plan_file(settings, _read_plan(args.file), variables, profile_id=args.profile_id)
 
 
+def cmd_proxy_diagnose(args: argparse.Namespace) -> int:
+    import anyio
+
+    from mantis.gym.diagnose import diagnose
+    from mantis.gym.providers import configured_providers
+
+    upstreams = configured_providers(_settings(args))
+    if args.provider:
+        upstreams = [u for u in upstreams if u.provider == args.provider.lower()]
+    if not upstreams:
+        print(
+            "mantis: no proxy provider configured; set e.g. OXYLABS_USERNAME and "
+            "OXYLABS_PASSWORD (or PRIVATEPROXY_* / IPROYAL_*)",
+            file=sys.stderr,
+        )
+        return 1
+    reports = [
+        anyio.run(partial(diagnose, u, ip_url=args.ip_url, target=args.target)) for u in upstreams
+    ]
+    if args.json:
+        print(msgspec.json.encode(reports).decode())
+    for r in [] if args.json else reports:
+        print(f"{r.provider} via {r.entrypoint}: {r.outcome}  egress IP: {r.egress_ip or '-'}")
+        print(f"  CONNECT/request statuses: {r.statuses or '-'}   {r.detail}")
+        for entry in r.log_tail:
+            error = f"  {entry['error']}" if entry["error"] else ""
+            line = f"{entry['method']} {entry['host']}:{entry['port']} -> {entry['status']}"
+            print(f"    {line}{error}")
+    return 0 if all(r.outcome == "ok" for r in reports) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mantis", description="Mantis computer-use agent server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile-id", default="default")
     run.add_argument("--data-dir", type=Path)
     run.set_defaults(func=cmd_plan_run)
+
+    proxy = sub.add_parser("proxy", help="proxy providers")
+    proxy_sub = proxy.add_subparsers(dest="proxy_command", required=True)
+    diag = proxy_sub.add_parser("diagnose", help="check each configured proxy provider")
+    diag.add_argument("--provider", help="only this provider (privateproxy, oxylabs, iproyal)")
+    diag.add_argument("--ip-url", default="https://api.ipify.org?format=json")
+    diag.add_argument("--target", default="https://www.example.com/")
+    diag.add_argument("--json", action="store_true", help="print the reports as JSON")
+    diag.set_defaults(func=cmd_proxy_diagnose)
     return parser
 
 

@@ -52,8 +52,9 @@ class ConnectRecord(msgspec.Struct, frozen=True, kw_only=True):
     at: float
     host: str
     port: int
-    status: int  # HTTP status of the tunnel (0: the upstream could not be reached)
+    status: int  # of the tunnel, or of a plain request's answer (0: upstream unreachable)
     via: str  # the provider name, or "direct"
+    method: str = "CONNECT"
     error: str = ""
 
 
@@ -179,7 +180,13 @@ class AuthHolder:
             where = f"upstream {up.host}:{up.port}" if up else f"{host}:{port}"
             self.connects.append(
                 ConnectRecord(
-                    at=time.time(), host=host, port=port, status=0, via=via, error=f"{where}: {exc}"
+                    at=time.time(),
+                    host=host,
+                    port=port,
+                    status=0,
+                    via=via,
+                    method=method,
+                    error=f"{where}: {exc}",
                 )
             )
             await _reply(client, 502, f"cannot reach {where}")
@@ -209,7 +216,8 @@ class AuthHolder:
                 out = "\r\n".join([line, *headers, *extra, "Connection: close", "", ""])
                 await remote.send(out.encode("latin-1"))
                 self.bytes_up += len(out)
-            await self._pipe(client, reader, remote, remote_reader)
+            record = None if method == "CONNECT" else (host, port, via, method)
+            await self._pipe(client, reader, remote, remote_reader, record)
 
     async def _pipe(
         self,
@@ -217,9 +225,32 @@ class AuthHolder:
         client_reader: BufferedByteReceiveStream,
         remote: ByteStream,
         remote_reader: BufferedByteReceiveStream,
+        record: tuple[str, int, str, str] | None = None,
     ) -> None:
+        """Copy both ways until both sides close. With ``record`` (a plain request), the
+        answer's status is logged first, and an upstream 407 becomes a 502."""
+
         async def copy(src: BufferedByteReceiveStream, dst: ByteStream, upward: bool) -> None:
             try:
+                if not upward and record is not None:
+                    head = await src.receive_until(b"\r\n\r\n", _HEAD_LIMIT) + b"\r\n\r\n"
+                    status = _status(head)
+                    host, port, via, method = record
+                    self.connects.append(
+                        ConnectRecord(
+                            at=time.time(),
+                            host=host,
+                            port=port,
+                            status=status,
+                            via=via,
+                            method=method,
+                        )
+                    )
+                    if status == 407:  # never let Chromium open an auth dialog
+                        await _reply(dst, 502, f"upstream {via} rejected the credentials (407)")
+                        return
+                    self.bytes_down += len(head)
+                    await dst.send(head)
                 while True:
                     data = await src.receive(65536)
                     if upward:

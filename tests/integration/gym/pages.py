@@ -48,6 +48,8 @@ document.addEventListener('mouseup', e => {{
 <body style="margin:0;background:rgb(255,0,0)"><div style="height:6000px"></div>
 <script>addEventListener('scroll', () => report('y='+Math.round(scrollY)));</script>
 </body></html>""",
+    # An egress-IP service, as seen through a proxy.
+    "/ip": '{"ip": "203.0.113.7"}',
     # Sets a cookie and localStorage item from ?set=V, and reports both.
     "/cookie": f"""<!doctype html><html><head><title>cookie</title><script>{_REPORT}</script></head>
 <body style="margin:0;background:rgb(0,128,128)"><script>

@@ -137,3 +137,47 @@ async def test_chromium_browses_through_the_chain_and_blocked_hosts_emit_events(
             {"host": "localhost", "port": int(port), "method": "GET"},
         ) in events
         assert not any("localhost" in target for _, target, _ in provider.seen)
+
+
+@pytest.mark.parametrize(
+    ("password", "dead", "outcome"),
+    [
+        ("s3cret", False, "ok"),
+        ("wrong", False, "upstream_rejected_auth"),
+        ("s3cret", True, "cannot_reach_upstream"),
+    ],
+)
+def test_proxy_diagnose_classifies_failures(
+    provider, pages, monkeypatch, capsys, password, dead, outcome
+):
+    from mantis.cli import main
+
+    port = provider.server_address[1]
+    if dead:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    monkeypatch.setenv("PRIVATEPROXY_USERNAME", "u")
+    monkeypatch.setenv("PRIVATEPROXY_PASSWORD", password)
+    monkeypatch.setenv("PRIVATEPROXY_ENTRYPOINT", f"127.0.0.1:{port}")
+    code = main(["proxy", "diagnose", "--ip-url", f"{pages}/ip", "--target", f"{pages}/input"])
+    out = capsys.readouterr().out
+    assert code == (0 if outcome == "ok" else 1)
+    assert f"privateproxy via 127.0.0.1:{port}: {outcome}" in out
+    if outcome == "ok":
+        assert "egress IP: 203.0.113.7" in out and "-> 200" in out
+    assert password not in out or password == "u"
+
+
+def test_proxy_diagnose_target_refused(provider, pages, monkeypatch, capsys):
+    from mantis.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("PRIVATEPROXY_USERNAME", "u")
+    monkeypatch.setenv("PRIVATEPROXY_PASSWORD", "s3cret")
+    monkeypatch.setenv("PRIVATEPROXY_ENTRYPOINT", f"127.0.0.1:{provider.server_address[1]}")
+    target = f"http://127.0.0.1:{closed}/"
+    assert main(["proxy", "diagnose", "--ip-url", f"{pages}/ip", "--target", target]) == 1
+    assert "target_refused_proxy_ip" in capsys.readouterr().out
