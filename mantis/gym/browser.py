@@ -84,6 +84,9 @@ def chromium_argv(
         "--noerrdialogs",
         "--password-store=basic",
         "--test-type",  # removes the "--no-sandbox is unsupported" info bar
+        # GPU work (SwiftShader on Xvfb) in the browser process: one helper process and
+        # ~60 MiB RSS fewer; pages see the same renderer and WebGL.
+        "--in-process-gpu",
         f"--disable-features={','.join(_DISABLED_FEATURES)}",
     ]
     if as_root if as_root is not None else os.geteuid() == 0:
