@@ -16,6 +16,30 @@ from mantis.errors import RequestError
 T = TypeVar("T")
 
 SESSION_HEADER = "X-Mantis-Session"
+
+# Flags a caller may not pass: they would reach another profile or the file system,
+# run commands, open the debugging port without enable_cdp, or route around the
+# auth-holder (and so around allowed_domains).
+_FORBIDDEN_FLAGS = (
+    "--user-data-dir",
+    "--profile-directory",
+    "--remote-debugging",
+    "--remote-allow-origins",
+    "--proxy",
+    "--no-proxy-server",
+    "--host-resolver-rules",
+    "--load-extension",
+    "--disable-extensions-except",
+    "--renderer-cmd-prefix",
+    "--utility-cmd-prefix",
+    "--gpu-launcher",
+    "--browser-subprocess-path",
+    "--disk-cache-dir",
+    "--crash-dumps-dir",
+    "--log-file",
+    "--enable-logging",
+    "--user-agent",
+)
 WireFormat = Literal["png", "jpeg", "webp"]
 
 
@@ -29,6 +53,19 @@ class SessionInit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     enable_cdp: bool = False
     viewport: tuple[int, int] | None = None
     start_url: str | None = None
+
+    def __post_init__(self) -> None:
+        for i, flag in enumerate(self.chrome_flags):
+            name = flag.split("=", 1)[0].lower()
+            if not name.startswith("--") or name.startswith(_FORBIDDEN_FLAGS):
+                raise ValueError(
+                    f"chrome_flags[{i}]: expected a --flag that leaves profile, proxy, "
+                    f"debugging port, user agent and file system alone, got {flag!r}"
+                )
+        if self.viewport is not None and not (
+            320 <= self.viewport[0] <= 7680 and 240 <= self.viewport[1] <= 4320
+        ):
+            raise ValueError(f"viewport: expected 320x240..7680x4320, got {list(self.viewport)}")
 
 
 class SessionOpened(msgspec.Struct, frozen=True, kw_only=True):

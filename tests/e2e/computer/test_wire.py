@@ -131,3 +131,20 @@ def test_cdp_session_evaluates_and_a_throw_is_returncode_1(server: Server):
         assert bad["returncode"] == 1 and "nope" in bad["result_json"]
     finally:
         client.post("/computer/session/close")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"chrome_flags": ["--user-data-dir=/tmp/other"]}, "chrome_flags[0]"),
+        ({"chrome_flags": ["--lang=en", "--remote-debugging-port=9222"]}, "chrome_flags[1]"),
+        ({"chrome_flags": ["--proxy-bypass-list=*"]}, "chrome_flags[0]"),
+        ({"chrome_flags": ["http://example.com"]}, "chrome_flags[0]"),
+        ({"viewport": [10, 10]}, "viewport"),
+        ({"profile_id": "../escape"}, "profile_id"),
+    ],
+)
+def test_init_refuses_flags_that_escape_the_session(server: Server, body, field):
+    req = {"profile_id": "flags", "run_id": f"flags-{field}", **body}
+    resp = server.client().post("/computer/session/init", json=req)
+    assert resp.status_code == 400 and field in resp.json()["detail"], resp.text
