@@ -81,11 +81,11 @@ class ScreenCapture:
                 except (ConnectionClosedError, ConnectionError, OSError) as exc:
                     raise ComputerError(f"X display {self.display_name} went away: {exc}") from exc
                 data = reply.data
-        stamp = int(time.time() * 1000)
-        img = Image.frombuffer("RGB", (self.width, self.height), data, "raw", "BGRX", 0, 1)
-        return Screenshot(
-            width=self.width, height=self.height, rgb=img.tobytes(), captured_at_ms=stamp
-        )
+            stamp = int(time.time() * 1000)
+            # Converted under the lock: with MIT-SHM, ``data`` is the shared segment itself.
+            img = Image.frombuffer("RGB", (self.width, self.height), data, "raw", "BGRX", 0, 1)
+            rgb = img.tobytes()
+        return Screenshot(width=self.width, height=self.height, rgb=rgb, captured_at_ms=stamp)
 
     async def grab(self) -> Screenshot:
         return await anyio.to_thread.run_sync(self.grab_sync)

@@ -206,8 +206,9 @@ class ShmGrabber:
             return None
         return grabber
 
-    def grab_bgrx(self) -> bytes | None:
-        """The root window as BGRX bytes (``width*4`` per row), or None once the server is gone."""
+    def grab_bgrx(self) -> memoryview | None:
+        """The root window as BGRX (``width*4`` bytes per row), or None once the server is
+        gone. The view is the shared segment itself: valid until the next grab."""
         if self.dead or self._dpy is None or self._image is None:
             return None
         ok = self._libs.xext.XShmGetImage(
@@ -217,7 +218,8 @@ class ShmGrabber:
             self.dead = True
             return None
         contents = self._image.contents
-        return ctypes.string_at(contents.data, contents.bytes_per_line * self.height)
+        size = contents.bytes_per_line * self.height
+        return memoryview((ctypes.c_char * size).from_address(contents.data)).cast("B")
 
     def close(self) -> None:
         """Release the segment and the connection. Idempotent; safe after the server died."""
