@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import anyio
 
@@ -68,7 +69,8 @@ class ScreenCapture:
         with self._lock:
             if self._closed:
                 raise ComputerError(f"screen connection to {self.display_name} is closed")
-            data = self._shm.grab_bgrx() if self._shm is not None else None
+            # bytes from GetImage, or a memoryview of the MIT-SHM segment (PIL takes both)
+            data: Any = self._shm.grab_bgrx() if self._shm is not None else None
             if data is None and self._shm is not None:
                 raise ComputerError(
                     f"X display {self.display_name} went away (MIT-SHM grab failed)"
