@@ -7,6 +7,9 @@ resolves for the tenant that opened it; for any other tenant it is unknown
 At most ``max_sessions`` live at once (429 beyond); a session unused for
 ``idle_s`` is closed by :meth:`ComputerSessions.reap_forever`.
 
+What the computer reports (``browser_restarted``, ``proxy_blocked``) waits in
+the session until the next answer carries it (``X-Mantis-Events``).
+
 Mutating calls go through :meth:`ComputerSessions.step`: calls on one session
 run one at a time, and a ``step_id`` seen in the last ``dedup_ttl_s`` (at most
 ``dedup_size`` remembered) returns the stored answer with ``deduplicated``
@@ -28,7 +31,7 @@ import anyio
 import msgspec
 
 from mantis.errors import MantisError, NotFound, RequestError
-from mantis.gym.base import Computer, SessionSpec
+from mantis.gym.base import Computer, EventSink, SessionSpec
 from mantis.gym.profiles import ProfileLock, profile_paths
 from mantis.gym.wire import SessionInit
 
@@ -81,6 +84,12 @@ class ComputerSession:
     display: str = ""
     size: tuple[int, int] = (0, 0)
     content_top: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)  # not yet sent to the caller
+
+    def take_events(self) -> list[dict[str, Any]]:
+        taken = list(self.events)
+        self.events.clear()
+        return taken
 
 
 def _check_step_id(step_id: str) -> None:
@@ -94,7 +103,7 @@ class ComputerSessions:
     def __init__(
         self,
         data_dir: Path,
-        make_computer: Callable[[], Computer],
+        make_computer: Callable[[EventSink], Computer],
         *,
         max_sessions: int = 8,
         idle_s: float = 600.0,
@@ -162,14 +171,20 @@ class ComputerSessions:
             )
         _, lock_path = profile_paths(self.data_dir, tenant, req.profile_id)
         lock = ProfileLock(lock_path, run_id=req.run_id, profile_id=req.profile_id).acquire()
+        pending: list[dict[str, Any]] = []
+
+        async def sink(kind: str, data: dict[str, Any]) -> None:
+            pending.append({"kind": kind, "data": data})
+
         session = ComputerSession(
             token=secrets.token_urlsafe(24),
             tenant=tenant,
             run_id=req.run_id,
             profile_id=req.profile_id,
             enable_cdp=req.enable_cdp,
-            computer=self.make_computer(),
+            computer=self.make_computer(sink),
             lock=lock,
+            events=pending,
         )
         self._by_token[session.token] = session
         self._by_run[(tenant, req.run_id)] = session

@@ -16,6 +16,7 @@ from mantis.errors import RequestError
 T = TypeVar("T")
 
 SESSION_HEADER = "X-Mantis-Session"
+EVENTS_HEADER = "X-Mantis-Events"  # JSON list of {kind, data} the computer reported
 
 # Flags a caller may not pass: they would reach another profile or the file system,
 # run commands, open the debugging port without enable_cdp, or route around the

@@ -6,6 +6,9 @@ acts at most once however often the request is sent. Every call has a timeout.
 Error bodies come back as the matching ``MantisError`` (409 ``ProfileLocked``,
 403 ``CdpUnavailable``, ...), with the plane's detail unchanged.
 
+What the plane's computer reports (``browser_restarted``, ``proxy_blocked``)
+arrives in the ``X-Mantis-Events`` header and goes to ``on_event``.
+
 The profile is named by the last component of ``SessionSpec.profile_dir``;
 the plane keeps the profile itself, under the calling tenant.
 """
@@ -13,6 +16,7 @@ the plane keeps the profile itself, under the calling tenant.
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -33,13 +37,14 @@ from mantis.errors import (
 from mantis.gym.base import (
     ActResult,
     CdpUnavailable,
+    EventSink,
     Screenshot,
     SessionInfo,
     SessionSpec,
     XdotoolResult,
 )
 from mantis.gym.sessions import SessionLimit
-from mantis.gym.wire import SESSION_HEADER, ActionBody, CdpBody, SessionOpened
+from mantis.gym.wire import EVENTS_HEADER, SESSION_HEADER, ActionBody, CdpBody, SessionOpened
 
 _BACKOFF_S = (0.2, 0.5, 1.0, 2.0)
 _BY_STATUS: dict[int, type[MantisError]] = {
@@ -62,6 +67,7 @@ class RemoteComputer:
         timeout_s: float = 60.0,
         retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
+        on_event: EventSink | None = None,
     ):
         headers = {"X-Mantis-Token": token} if token else {}
         self.base_url = base_url.rstrip("/")
@@ -72,6 +78,7 @@ class RemoteComputer:
         )
         self.info: SessionInfo | None = None
         self._token = ""
+        self._on_event = on_event
 
     async def _call(
         self,
@@ -120,7 +127,12 @@ class RemoteComputer:
         if self.info is None:
             raise ComputerError("the remote computer is not open")
         headers = {SESSION_HEADER: self._token, **(headers or {})}
-        return await self._call(path, body, timeout_s=timeout_s, headers=headers)
+        resp = await self._call(path, body, timeout_s=timeout_s, headers=headers)
+        events = resp.headers.get(EVENTS_HEADER)
+        if events and self._on_event is not None:
+            for event in json.loads(events):
+                await self._on_event(event["kind"], event["data"])
+        return resp
 
     async def open(self, spec: SessionSpec) -> SessionInfo:
         body = {

@@ -24,9 +24,10 @@ from litestar.datastructures import State
 
 from mantis.config import Settings
 from mantis.errors import ComputerError
-from mantis.gym.base import CdpUnavailable, Computer, XdotoolResult
+from mantis.gym.base import CdpUnavailable, Computer, EventSink, XdotoolResult
 from mantis.gym.sessions import ComputerSession, ComputerSessions
 from mantis.gym.wire import (
+    EVENTS_HEADER,
     SESSION_HEADER,
     ActionBody,
     ActionRequest,
@@ -56,13 +57,14 @@ async def computer_plane(app: Litestar) -> AsyncIterator[None]:
 
     upstream = choose_provider(settings)
 
-    def make() -> Computer:
+    def make(on_event: EventSink) -> Computer:
         from mantis.gym.computer import LocalComputer
 
         return LocalComputer(
             chromium_path=settings.chromium_path,
             display_size=settings.display_size,
             upstream=upstream,
+            on_event=on_event,
         )
 
     sessions = ComputerSessions(
@@ -86,6 +88,15 @@ async def computer_plane(app: Litestar) -> AsyncIterator[None]:
 def _tenant(request: Request[Any, Any, Any], state: State) -> str:
     auth: Authenticator = state.auth
     return auth.tenant_for(request.headers.get(TOKEN_HEADER))
+
+
+def _answer(session: ComputerSession, body: Any, **kw: Any) -> Response[Any]:
+    """``body`` with the session's pending events in ``X-Mantis-Events`` (JSON list)."""
+    headers = dict(kw.pop("headers", {}))
+    events = session.take_events()
+    if events:
+        headers[EVENTS_HEADER] = json.dumps(events)
+    return Response(content=body, headers=headers, **kw)
 
 
 async def _session(request: Request[Any, Any, Any], state: State) -> ComputerSession:
@@ -116,7 +127,7 @@ async def session_close(request: Request[Any, Any, Any], state: State) -> dict[s
 
 
 @post("/computer/screenshot", status_code=200)
-async def screenshot(request: Request[Any, Any, Any], state: State) -> Any:
+async def screenshot(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     session = await _session(request, state)
     req = decode(await request.body(), ScreenshotRequest)
     accept = request.headers.get("accept", "")
@@ -131,8 +142,8 @@ async def screenshot(request: Request[Any, Any, Any], state: State) -> Any:
             "X-Mantis-Captured-At-Ms": str(shot.captured_at_ms),
             "X-Mantis-Scroll-Y": "" if shot.scroll_y is None else str(shot.scroll_y),
         }
-        return Response(content=data, media_type=_MEDIA[fmt], headers=headers)
-    return ScreenshotBody(
+        return _answer(session, data, media_type=_MEDIA[fmt], headers=headers)
+    body = ScreenshotBody(
         image_b64=base64.b64encode(data).decode(),
         width=shot.width,
         height=shot.height,
@@ -140,10 +151,11 @@ async def screenshot(request: Request[Any, Any, Any], state: State) -> Any:
         captured_at_ms=shot.captured_at_ms,
         format=fmt,
     )
+    return _answer(session, body)
 
 
 @post("/computer/action", status_code=200)
-async def action(request: Request[Any, Any, Any], state: State) -> ActionBody:
+async def action(request: Request[Any, Any, Any], state: State) -> Response[ActionBody]:
     session = await _session(request, state)
     req = decode(await request.body(), ActionRequest)
 
@@ -151,11 +163,11 @@ async def action(request: Request[Any, Any, Any], state: State) -> ActionBody:
         result = await session.computer.act(req.action)
         return ActionBody(ok=result.ok, detail=result.detail)
 
-    return await state.computer_sessions.step(session, req.step_id, act)
+    return _answer(session, await state.computer_sessions.step(session, req.step_id, act))
 
 
 @post("/computer/xdotool", status_code=200)
-async def xdotool(request: Request[Any, Any, Any], state: State) -> XdotoolResult:
+async def xdotool(request: Request[Any, Any, Any], state: State) -> Response[XdotoolResult]:
     session = await _session(request, state)
     req = decode(await request.body(), XdotoolRequest)
 
@@ -166,11 +178,11 @@ async def xdotool(request: Request[Any, Any, Any], state: State) -> XdotoolResul
             stderr=f"xdotool: timed out after {req.timeout_ms} ms\n", returncode=124
         )
 
-    return await state.computer_sessions.step(session, req.step_id, run)
+    return _answer(session, await state.computer_sessions.step(session, req.step_id, run))
 
 
 @post("/computer/cdp", status_code=200)
-async def cdp(request: Request[Any, Any, Any], state: State) -> CdpBody:
+async def cdp(request: Request[Any, Any, Any], state: State) -> Response[CdpBody]:
     session = await _session(request, state)
     req = decode(await request.body(), CdpRequest)
     if not session.enable_cdp:
@@ -182,21 +194,23 @@ async def cdp(request: Request[Any, Any, Any], state: State) -> CdpBody:
         except ComputerError as exc:  # a throwing expression is the caller's mistake: data
             return CdpBody(result_json=json.dumps({"error": exc.message}), returncode=1)
 
-    return await state.computer_sessions.step(session, req.step_id, run)
+    return _answer(session, await state.computer_sessions.step(session, req.step_id, run))
 
 
 @post("/computer/settle", status_code=200)
-async def settle(request: Request[Any, Any, Any], state: State) -> SettleBody:
+async def settle(request: Request[Any, Any, Any], state: State) -> Response[SettleBody]:
     session = await _session(request, state)
     req = decode(await request.body(), SettleRequest)
-    return SettleBody(seconds=await session.computer.settle(req.floor_s, req.ceiling_s))
+    seconds = await session.computer.settle(req.floor_s, req.ceiling_s)
+    return _answer(session, SettleBody(seconds=seconds))
 
 
 @post("/computer/url", status_code=200)
-async def current_url(request: Request[Any, Any, Any], state: State) -> UrlBody:
+async def current_url(request: Request[Any, Any, Any], state: State) -> Response[UrlBody]:
     session = await _session(request, state)
     async with session.busy:  # reading the address bar types keys: not during an action
-        return UrlBody(url=await session.computer.current_url())
+        url = await session.computer.current_url()
+    return _answer(session, UrlBody(url=url))
 
 
 @get("/computer/health", sync_to_thread=False)

@@ -86,3 +86,34 @@ def test_the_demo_plan_runs_through_a_remote_computer(
     # The browser ran on the plane: its profile sits in the plane's data dir.
     plane_profile = server.data_dir / "tenants" / "default" / "chrome-profile"
     assert (plane_profile / "remote-demo").is_dir()
+
+
+def test_a_browser_crash_on_the_plane_reaches_the_remote_callers_events(
+    server: Server, pages, tmp_path
+):
+    import os
+    import signal
+
+    events: list[tuple[str, dict]] = []
+
+    async def sink(kind: str, data: dict) -> None:
+        events.append((kind, data))
+
+    async def main() -> None:
+        computer = RemoteComputer(server.base_url, server.token, on_event=sink)
+        info = await computer.open(
+            SessionSpec(profile_dir=str(tmp_path / "crashy"), run_id="crash-1")
+        )
+        try:
+            await computer.navigate(f"{pages}/scroll")
+            os.kill(info.chrome_pid, signal.SIGKILL)
+            shot = await computer.screenshot()  # recovers on the plane, then answers
+            assert shot.width == 1280
+            assert await computer.current_url() == f"{pages}/scroll"
+        finally:
+            await computer.close()
+
+    anyio.run(main)
+    assert [(k, d["what"], d["url"]) for k, d in events] == [
+        ("browser_restarted", "chromium", f"{pages}/scroll")
+    ]

@@ -14,13 +14,17 @@ from mantis.gym.wire import ActionBody, SessionInit
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
 
+def _make(sink):
+    return LocalComputer(on_event=sink)
+
+
 def _init(profile: str, run: str) -> SessionInit:
     return SessionInit(profile_id=profile, run_id=run, viewport=(640, 480))
 
 
 @pytest.fixture
 async def sessions(needs_x, tmp_path):
-    s = ComputerSessions(tmp_path, LocalComputer, max_sessions=1, idle_s=3600)
+    s = ComputerSessions(tmp_path, _make, max_sessions=1, idle_s=3600)
     yield s
     await s.close_all()
 
@@ -43,7 +47,7 @@ async def test_init_is_idempotent_on_run_id_and_limits_live_sessions(sessions):
 
 
 async def test_a_held_profile_gives_409_with_the_holder(needs_x, tmp_path):
-    s = ComputerSessions(tmp_path, LocalComputer, max_sessions=2)
+    s = ComputerSessions(tmp_path, _make, max_sessions=2)
     try:
         await s.open("t", _init("p", "run-1"))
         with pytest.raises(ProfileLocked) as info:
@@ -72,7 +76,7 @@ async def test_a_repeated_step_id_acts_once(sessions):
 
 
 async def test_idle_sessions_close_and_release_the_profile(needs_x, tmp_path):
-    s = ComputerSessions(tmp_path, LocalComputer, max_sessions=1, idle_s=0.2)
+    s = ComputerSessions(tmp_path, _make, max_sessions=1, idle_s=0.2)
     try:
         a = await s.open("t", _init("p", "run-1"))
         pid = a.chrome_pid
