@@ -17,13 +17,14 @@ through this session's auth-holder (``mantis.gym.proxy``); its
 from __future__ import annotations
 
 import atexit
+import json
 import logging
-import time
 import weakref
 from pathlib import Path
 from types import TracebackType
 
 import anyio
+import msgspec
 
 from mantis.brains.actions import (
     Action,
@@ -56,6 +57,7 @@ from mantis.gym.cdp import CdpPage, devtools_port
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
 from mantis.gym.omnibox import read_address, type_address
+from mantis.gym.probe import PROBE_URL, measure_content_top
 from mantis.gym.providers import ProxyUpstream
 from mantis.gym.proxy import AuthHolder
 from mantis.gym.screen import ScreenCapture
@@ -64,9 +66,6 @@ from mantis.gym.xinput import XInput
 
 log = logging.getLogger(__name__)
 
-# A page whose whole viewport is one colour; its first row on screen is content_top.
-_PROBE_RGB = (255, 0, 255)
-_PROBE_URL = "data:text/html,<html><body style='margin:0;background:%23ff00ff'></body></html>"
 
 _live: weakref.WeakSet[LocalComputer] = weakref.WeakSet()
 
@@ -155,7 +154,7 @@ class LocalComputer:
                 profile,
                 size,
                 chromium_path=self.chromium_path,
-                start_url=_PROBE_URL,
+                start_url=PROBE_URL,
                 proxy_server=self.proxy.url if self.proxy else spec.proxy_server,
                 extra_flags=flags,
             )
@@ -168,7 +167,7 @@ class LocalComputer:
                 chrome_pid=self.browser.pid,
                 width=size[0],
                 height=size[1],
-                content_top=await self._measure_content_top(),
+                content_top=await measure_content_top(self._parts()[1]),
             )
 
     async def _stop_display(self) -> None:
@@ -273,26 +272,17 @@ class LocalComputer:
             raise ComputerError(f"Chromium exited (code {self.browser.proc.returncode})")
         return self._input, self._screen
 
-    async def _measure_content_top(self) -> int:
-        """The first screen row of the probe page's colour, scanning down the middle column."""
-        _, screen = self._parts()
-        deadline = time.monotonic() + 20.0
-        while time.monotonic() < deadline:
-            shot = await screen.grab()
-            top = _first_row_of(shot, _PROBE_RGB)
-            if top is not None:
-                await self.settle(0.1, 2.0)
-                shot = await screen.grab()
-                return _first_row_of(shot, _PROBE_RGB) or top
-            await anyio.sleep(0.05)
-        raise ComputerError("the probe page never painted; cannot find where page content starts")
-
     # -- Computer ------------------------------------------------------------------------
 
     async def screenshot(self) -> Screenshot:
+        """The whole screen, raw; with CDP also the page's ``scroll_y``."""
         await self._recover()
         _, screen = self._parts()
-        return await screen.grab()
+        shot = await screen.grab()
+        if self._cdp is not None:
+            scroll = await self._cdp.evaluate("Math.round(scrollY)", await_promise=False)
+            shot = msgspec.structs.replace(shot, scroll_y=int(json.loads(scroll)))
+        return shot
 
     async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
         await self._recover()
@@ -380,20 +370,3 @@ class LocalComputer:
             self._parts()  # a dead display or browser is a real failure, not a model mistake
             return ActResult(ok=False, detail=exc.message)
         return ActResult(ok=True)
-
-
-def _first_row_of(shot: Screenshot, rgb: tuple[int, int, int]) -> int | None:
-    """The first y where the middle column has colour ``rgb`` for 8 rows in a row."""
-    want = bytes(rgb)
-    x = shot.width // 2
-    stride = shot.width * 3
-    run = 0
-    for y in range(shot.height):
-        offset = y * stride + x * 3
-        if shot.rgb[offset : offset + 3] == want:
-            run += 1
-            if run == 8:
-                return y - 7
-        else:
-            run = 0
-    return None

@@ -9,8 +9,8 @@ Error bodies come back as the matching ``MantisError`` (409 ``ProfileLocked``,
 What the plane's computer reports (``browser_restarted``, ``proxy_blocked``)
 arrives in the ``X-Mantis-Events`` header and goes to ``on_event``.
 
-The profile is named by the last component of ``SessionSpec.profile_dir``;
-the plane keeps the profile itself, under the calling tenant.
+The plane keeps the profile itself, under the token's tenant; its name there
+is :func:`plane_profile_id` of ``SessionSpec.profile_dir``.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class RemoteComputer:
 
     async def open(self, spec: SessionSpec) -> SessionInfo:
         body = {
-            "profile_id": Path(spec.profile_dir).name,
+            "profile_id": plane_profile_id(spec.profile_dir),
             "run_id": spec.run_id or uuid.uuid4().hex,
             "viewport": list(spec.viewport),
             "start_url": spec.start_url,
@@ -213,6 +213,16 @@ class RemoteComputer:
         body = {"floor_s": floor_s, "ceiling_s": ceiling_s}
         resp = await self._session_call("/computer/settle", body, timeout_s=ceiling_s + 30)
         return float(resp.json()["seconds"])
+
+
+def plane_profile_id(profile_dir: str) -> str:
+    """The profile's name on the plane: ``<tenant>__<profile_id>`` for a tenant profile
+    directory (``.../tenants/<tenant>/chrome-profile/<profile_id>``), so tenants of
+    this server that share one plane token never share a browser profile there."""
+    parts = Path(profile_dir).parts
+    if len(parts) >= 4 and parts[-4] == "tenants" and parts[-2] == "chrome-profile":
+        return f"{parts[-3]}__{parts[-1]}"
+    return parts[-1] if parts else "default"
 
 
 def _detail(resp: httpx.Response) -> str:

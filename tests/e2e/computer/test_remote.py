@@ -12,7 +12,7 @@ import pytest
 from mantis.brains.actions import Click
 from mantis.errors import ProfileLocked
 from mantis.gym.base import SessionSpec
-from mantis.remote.computer import RemoteComputer
+from mantis.remote.computer import RemoteComputer, plane_profile_id
 from tests.conftest import Server
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +61,11 @@ def test_a_retried_action_reuses_its_step_id_and_clicks_once(server: Server, pag
     assert anyio.run(main) == "click=1&dblclick=0&contextmenu=0"
 
 
+def test_plane_profile_ids_keep_the_callers_tenant():
+    assert plane_profile_id("/d/tenants/acme/chrome-profile/main") == "acme__main"
+    assert plane_profile_id("/tmp/some/profile") == "profile"
+
+
 def test_the_demo_plan_runs_through_a_remote_computer(
     server: Server, remote_server: Server, demo_site: str
 ):
@@ -85,7 +90,7 @@ def test_the_demo_plan_runs_through_a_remote_computer(
     assert len(result["result"]["extracted_rows"]) == len(listings)
     # The browser ran on the plane: its profile sits in the plane's data dir.
     plane_profile = server.data_dir / "tenants" / "default" / "chrome-profile"
-    assert (plane_profile / "remote-demo").is_dir()
+    assert (plane_profile / "default__remote-demo").is_dir(), "namespaced by the caller's tenant"
 
 
 def test_a_browser_crash_on_the_plane_reaches_the_remote_callers_events(

@@ -40,6 +40,9 @@ async def test_cdp_session_navigates_reads_url_and_evaluates(needs_x, pages, tmp
         assert await computer.cdp("new Promise(r => setTimeout(() => r([1, 2]), 10))", "s2") == (
             "[1, 2]"
         )
+        await computer.navigate(f"{pages}/scroll")
+        await computer.cdp("scrollTo(0, 480)", "s4")
+        assert (await computer.screenshot()).scroll_y == 480
         with pytest.raises(ComputerError, match="threw"):
             await computer.cdp("nosuchname.x", "s3")
 
