@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 APT_PACKAGES := xvfb chromium tesseract-ocr tesseract-ocr-eng ffmpeg fonts-dejavu-core \
-                x11-utils ca-certificates
+                x11-utils ca-certificates scrot xdotool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help system venv install demo test test-fast lint bench clean

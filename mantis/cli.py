@@ -6,6 +6,7 @@
     mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
     mantis plan dry-run FILE         walk the plan with the mock brain, no browser; print the path
     mantis doctor                    each brain and provider: ready / not ready, and why
+    mantis proxy diagnose            egress IP, CONNECT statuses and a verdict per provider
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
 """
@@ -16,6 +17,7 @@ import argparse
 import os
 import re
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +158,37 @@ def cmd_plan_dry_run(args: argparse.Namespace) -> int:
     return 0 if outcome.status != "failed" else 1
 
 
+def cmd_proxy_diagnose(args: argparse.Namespace) -> int:
+    import anyio
+
+    from mantis.gym.diagnose import diagnose
+    from mantis.gym.providers import configured_providers
+
+    upstreams = configured_providers(_settings(args))
+    if args.provider:
+        upstreams = [u for u in upstreams if u.provider == args.provider.lower()]
+    if not upstreams:
+        print(
+            "mantis: no proxy provider configured; set e.g. OXYLABS_USERNAME and "
+            "OXYLABS_PASSWORD (or PRIVATEPROXY_* / IPROYAL_*)",
+            file=sys.stderr,
+        )
+        return 1
+    reports = [
+        anyio.run(partial(diagnose, u, ip_url=args.ip_url, target=args.target)) for u in upstreams
+    ]
+    if args.json:
+        print(msgspec.json.encode(reports).decode())
+    for r in [] if args.json else reports:
+        print(f"{r.provider} via {r.entrypoint}: {r.outcome}  egress IP: {r.egress_ip or '-'}")
+        print(f"  CONNECT/request statuses: {r.statuses or '-'}   {r.detail}")
+        for entry in r.log_tail:
+            error = f"  {entry['error']}" if entry["error"] else ""
+            line = f"{entry['method']} {entry['host']}:{entry['port']} -> {entry['status']}"
+            print(f"    {line}{error}")
+    return 0 if all(r.outcome == "ok" for r in reports) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mantis", description="Mantis computer-use agent server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     dry.set_defaults(func=cmd_plan_dry_run)
     doctor = sub.add_parser("doctor", help="list brains and providers with readiness")
     doctor.set_defaults(func=cmd_doctor)
+
+    proxy = sub.add_parser("proxy", help="proxy providers")
+    proxy_sub = proxy.add_subparsers(dest="proxy_command", required=True)
+    diag = proxy_sub.add_parser("diagnose", help="check each configured proxy provider")
+    diag.add_argument("--provider", help="only this provider (privateproxy, oxylabs, iproyal)")
+    diag.add_argument("--ip-url", default="https://api.ipify.org?format=json")
+    diag.add_argument("--target", default="https://www.example.com/")
+    diag.add_argument("--json", action="store_true", help="print the reports as JSON")
+    diag.set_defaults(func=cmd_proxy_diagnose)
     return parser
 
 

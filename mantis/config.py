@@ -36,6 +36,15 @@ else in Mantis reads the environment.
 | MANTIS_GROUNDER / _EXTRACTOR / _VERIFIER / _DECOMPOSER | auto | `claude`, `local` or `auto` (Claude when a key is set) |
 | MANTIS_PRICE_CLAUDE_{INPUT,OUTPUT,CACHE_READ,CACHE_WRITE}_PER_MTOK | 3 / 15 / 0.3 / 3.75 | USD per million tokens |
 | MANTIS_GPU_PRICE_PER_HOUR_{LOCAL,MODAL,ENDPOINT} | 0 / 3.95 / 0 | USD per engine hour by placement |
+| MANTIS_COMPUTER | local | `local` (Xvfb + Chromium here) or `remote` (the `/computer` wire) |
+| MANTIS_COMPUTER_URL | (unset) | base URL of the remote computer plane, with `MANTIS_COMPUTER=remote` |
+| MANTIS_COMPUTER_TOKEN | (unset) | `X-Mantis-Token` for the remote plane; unset → MANTIS_API_TOKEN |
+| MANTIS_SESSION_IDLE_S | 600 | a `/computer` session unused this long is closed |
+| MANTIS_MAX_SESSIONS | 8 | live `/computer` sessions at most (429 beyond) |
+| MANTIS_PROXY_PROVIDER | (unset) | which configured proxy provider runs use when several are set |
+| PRIVATEPROXY_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | PrivateProxy credentials; ENTRYPOINT is host:port |
+| OXYLABS_{USERNAME,PASSWORD,ENTRYPOINT,COUNTRY,STATE,CITY} | (unset) | Oxylabs credentials and geo; ENTRYPOINT defaults to pr.oxylabs.io:7777 |
+| IPROYAL_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | IPRoyal credentials; ENTRYPOINT defaults to geo.iproyal.com:12321 |
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ import msgspec
 from mantis.errors import ConfigError
 
 _PREFIX = "MANTIS_"
+_PROVIDER_PREFIXES = ("privateproxy_", "oxylabs_", "iproyal_")
 
 
 class EndpointSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,6 +124,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     gpu_price_per_hour_local: float = 0.0
     gpu_price_per_hour_modal: float = 3.95
     gpu_price_per_hour_endpoint: float = 0.0
+    computer: str = "local"
+    computer_url: str | None = None
+    computer_token: str | None = None
+    session_idle_s: float = 600.0
+    max_sessions: int = 8
+    proxy_provider: str | None = None
+    privateproxy_username: str | None = None
+    privateproxy_password: str | None = None
+    privateproxy_entrypoint: str | None = None
+    oxylabs_username: str | None = None
+    oxylabs_password: str | None = None
+    oxylabs_entrypoint: str | None = None
+    oxylabs_country: str | None = None
+    oxylabs_state: str | None = None
+    oxylabs_city: str | None = None
+    iproyal_username: str | None = None
+    iproyal_password: str | None = None
+    iproyal_entrypoint: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -123,7 +151,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"MANTIS_DISPLAY_SIZE: expected at least 320x240, got "
                 f"{self.display_width}x{self.display_height}"
             )
-        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes"):
+        if self.computer not in ("local", "remote"):
+            raise ConfigError(f"MANTIS_COMPUTER: expected local or remote, got {self.computer!r}")
+        if self.computer == "remote" and not self.computer_url:
+            raise ConfigError("MANTIS_COMPUTER_URL: required when MANTIS_COMPUTER=remote")
+        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes", "max_sessions"):
             if getattr(self, name) < 1:
                 raise ConfigError(
                     f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}"
@@ -147,6 +179,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             key = _PREFIX + name.upper()
             if key in env and env[key] != "":
                 raw[name] = env[key]
+        for name in fields:  # proxy providers keep their own, unprefixed variable names
+            if name.startswith(_PROVIDER_PREFIXES) and env.get(name.upper()):
+                raw[name] = env[name.upper()]
         size = env.get(_PREFIX + "DISPLAY_SIZE")
         if size:
             try:

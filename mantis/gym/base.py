@@ -8,16 +8,23 @@ consumer needs.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
+
+from mantis.errors import MantisError
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from mantis.brains.actions import Action
+    from mantis.gym.providers import ProxyUpstream
 
 ImageFormat = Literal["png", "jpeg", "webp"]
+
+# Where a computer reports what happened to it (``browser_restarted``): kind, data.
+EventSink = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class Screenshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,7 +67,10 @@ class SessionSpec(msgspec.Struct, frozen=True, kw_only=True):
     run_id: str = ""
     viewport: tuple[int, int] = (1280, 720)
     start_url: str | None = None
-    proxy_server: str | None = None
+    proxy_server: str | None = None  # a proxy Chromium can use as is (no credentials)
+    upstream: ProxyUpstream | None = None  # a provider, reached through the auth-holder
+    proxy_disabled: bool = False  # go direct even when a provider is configured
+    allowed_domains: tuple[str, ...] = ()  # enforced by the auth-holder when non-empty
     enable_cdp: bool = False
     chrome_flags: tuple[str, ...] = ()
 
@@ -78,6 +88,21 @@ class ActResult(msgspec.Struct, frozen=True, kw_only=True):
     detail: str = ""
 
 
+class XdotoolResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What an ``xdotool`` argv produced, as the xdotool binary would report it."""
+
+    stdout: str = ""
+    stderr: str = ""
+    returncode: int = 0
+    deduplicated: bool = False
+
+
+class CdpUnavailable(MantisError):
+    """A CDP call on a session that did not enable CDP."""
+
+    status_code = 403
+
+
 class Computer(Protocol):
     """A screen with a browser, a mouse and a keyboard."""
 
@@ -86,6 +111,15 @@ class Computer(Protocol):
     async def screenshot(self) -> Screenshot: ...
 
     async def act(self, action: Action) -> ActResult: ...
+
+    async def xdotool(self, argv: list[str], step_id: str) -> XdotoolResult:
+        """Interpret an xdotool argv; mistakes come back as ``returncode`` 1, not raised."""
+        ...
+
+    async def cdp(self, expression: str, step_id: str) -> str:
+        """Evaluate ``expression`` in the page, JSON of the result; raises
+        ``CdpUnavailable`` unless the session enabled CDP."""
+        ...
 
     async def navigate(self, url: str) -> None: ...
 

@@ -7,6 +7,10 @@ killed together on close. Before launch the profile is made quiet: stale
 "restore pages?" bubble appears; translate and password-save prompts are off
 in the profile's preferences and by flag.
 
+Closing asks the browser window to close (``WM_DELETE_WINDOW``, as a user
+would), so cookies and local storage reach the profile; SIGTERM and then
+SIGKILL of the whole session follow if it lingers.
+
 ``--test-type`` is what removes the "unsupported command-line flag:
 --no-sandbox" info bar on this Chromium (``--disable-infobars`` does not).
 """
@@ -31,6 +35,7 @@ from mantis.errors import ComputerError
 log = logging.getLogger(__name__)
 
 _WINDOW_DEADLINE_S = 30.0
+_TERM_GRACE_S = 5.0
 _POLL_S = 0.05
 
 _DISABLED_FEATURES = (
@@ -79,6 +84,9 @@ def chromium_argv(
         "--noerrdialogs",
         "--password-store=basic",
         "--test-type",  # removes the "--no-sandbox is unsupported" info bar
+        # GPU work (SwiftShader on Xvfb) in the browser process: one helper process and
+        # ~60 MiB RSS fewer; pages see the same renderer and WebGL.
+        "--in-process-gpu",
         f"--disable-features={','.join(_DISABLED_FEATURES)}",
     ]
     if as_root if as_root is not None else os.geteuid() == 0:
@@ -236,12 +244,22 @@ class Chromium:
             self._log_file.close()
 
     def kill_now(self) -> None:
-        """Blocking kill of the whole browser session: TERM, a short grace, then KILL."""
+        """Blocking stop of the whole browser session: TERM, a short grace, then KILL."""
         sid = self.proc.pid
-        if self.alive:
-            _signal_group(sid, signal.SIGTERM)
+        if self.alive and self.window is not None and _ask_to_close(self.display_name, self.window):
+            # As if the user closed the window: Chromium shuts down in order and writes
+            # cookies and local storage to the profile.
             try:
-                self.proc.wait(3.0)
+                self.proc.wait(_TERM_GRACE_S)
+            except subprocess.TimeoutExpired:
+                log.warning("Chromium pid %d did not close its window; terminating it", sid)
+        if self.alive:
+            # TERM to the browser process alone: it then shuts its helpers down in order and
+            # the network service flushes cookies to the profile. TERM to the whole group
+            # kills the network service before it writes them.
+            self.proc.terminate()
+            try:
+                self.proc.wait(_TERM_GRACE_S)
             except subprocess.TimeoutExpired:
                 log.warning("Chromium pid %d ignored SIGTERM; killing its group", sid)
         _signal_group(sid, signal.SIGKILL)
@@ -263,6 +281,36 @@ def _signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except ProcessLookupError:
         pass  # the whole group is already gone
+
+
+def _ask_to_close(display_name: str, window: int) -> bool:
+    """Send WM_DELETE_WINDOW to ``window``; False when the display cannot be reached."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+    from Xlib.error import ConnectionClosedError, DisplayError
+    from Xlib.protocol import event
+
+    try:
+        conn = xdisplay.Display(display_name)
+    except (DisplayError, ConnectionError, OSError):
+        return False
+    try:
+        target = conn.create_resource_object("window", window)
+        message = event.ClientMessage(
+            window=target,
+            client_type=conn.intern_atom("WM_PROTOCOLS"),
+            data=(32, [conn.intern_atom("WM_DELETE_WINDOW"), X.CurrentTime, 0, 0, 0]),
+        )
+        target.send_event(message, event_mask=X.NoEventMask)
+        conn.sync()
+        return True
+    except (ConnectionClosedError, ConnectionError, OSError):
+        return False
+    finally:
+        try:
+            conn.close()
+        except (ConnectionClosedError, ConnectionError, OSError):
+            pass  # the server went away meanwhile; the socket is gone either way
 
 
 def _find_browser_window(conn) -> int | None:

@@ -122,7 +122,9 @@ class Clipboard:
             if self._closed:
                 return
             self._closed = True
+            from Xlib.error import ConnectionClosedError
+
             try:
                 self._d.close()
-            except (ConnectionError, OSError):
+            except (ConnectionClosedError, ConnectionError, OSError):
                 pass  # the server is already gone; nothing left to release

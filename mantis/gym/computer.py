@@ -1,19 +1,30 @@
 """``LocalComputer``: Xvfb + Chromium + XTest in this process.
 
-Pixel-pure: navigation types into the address bar, and ``current_url`` reads
-the address bar through the X clipboard (see ``mantis.gym.clipboard``); no CDP.
+Pixel-pure by default: navigation types into the address bar, and
+``current_url`` reads it back through the X clipboard (``mantis.gym.omnibox``). With ``enable_cdp`` both go through CDP
+(``mantis.gym.cdp``) and ``cdp()`` evaluates expressions in the page.
+
+Crash recovery: every public call first checks Xvfb and Chromium; if either
+died it is restarted on the same profile (a new Xvfb brings a new Chromium),
+the browser returns to the last URL this computer navigated to or read, and
+``browser_restarted`` goes to the optional event sink. The call then proceeds.
+
+Proxy: with a provider (``upstream``) or ``allowed_domains``, Chromium goes
+through this session's auth-holder (``mantis.gym.proxy``); its
+``proxy_blocked`` events reach the sink on the next call.
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import logging
-import time
 import weakref
 from pathlib import Path
 from types import TracebackType
 
 import anyio
+import msgspec
 
 from mantis.brains.actions import (
     Action,
@@ -32,18 +43,29 @@ from mantis.brains.actions import (
     Wait,
 )
 from mantis.errors import ComputerError
-from mantis.gym.base import ActResult, Screenshot, SessionInfo, SessionSpec
+from mantis.gym.base import (
+    ActResult,
+    CdpUnavailable,
+    EventSink,
+    Screenshot,
+    SessionInfo,
+    SessionSpec,
+    XdotoolResult,
+)
 from mantis.gym.browser import Chromium
+from mantis.gym.cdp import CdpPage, devtools_port
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.display import XvfbDisplay
+from mantis.gym.omnibox import read_address, type_address
+from mantis.gym.probe import PROBE_URL, measure_content_top
+from mantis.gym.providers import ProxyUpstream
+from mantis.gym.proxy import AuthHolder
 from mantis.gym.screen import ScreenCapture
+from mantis.gym.xdotool import run_xdotool
 from mantis.gym.xinput import XInput
 
 log = logging.getLogger(__name__)
 
-# A page whose whole viewport is one colour; its first row on screen is content_top.
-_PROBE_RGB = (255, 0, 255)
-_PROBE_URL = "data:text/html,<html><body style='margin:0;background:%23ff00ff'></body></html>"
 
 _live: weakref.WeakSet[LocalComputer] = weakref.WeakSet()
 
@@ -62,10 +84,23 @@ class LocalComputer:
     """
 
     def __init__(
-        self, chromium_path: str = "chromium", display_size: tuple[int, int] = (1280, 720)
+        self,
+        chromium_path: str = "chromium",
+        display_size: tuple[int, int] = (1280, 720),
+        *,
+        on_event: EventSink | None = None,
+        upstream: ProxyUpstream | None = None,
     ):
         self.chromium_path = chromium_path
         self.display_size = display_size
+        self.restarts = 0
+        self._on_event = on_event
+        self._spec: SessionSpec | None = None
+        self._last_url = ""
+        self._recovering = anyio.Lock()
+        self._cdp: CdpPage | None = None
+        self.upstream = upstream  # the configured provider, unless a spec says otherwise
+        self.proxy: AuthHolder | None = None
         self.display: XvfbDisplay | None = None
         self.browser: Chromium | None = None
         self.info: SessionInfo | None = None
@@ -78,53 +113,126 @@ class LocalComputer:
     async def open(self, spec: SessionSpec) -> SessionInfo:
         if self.display is not None:
             raise ComputerError("this LocalComputer is already open; close it first")
-        size = tuple(spec.viewport) if spec.viewport else self.display_size
+        self._spec = spec
         _live.add(self)
         try:
-            self.display = await XvfbDisplay.start((size[0], size[1]))
-            name = self.display.name
-            self._input = XInput(name)
-            self._screen = ScreenCapture(name)
-            self._clipboard = Clipboard(name)
-            self.browser = await Chromium.launch(
-                name,
-                Path(spec.profile_dir),
-                (size[0], size[1]),
-                chromium_path=self.chromium_path,
-                start_url=_PROBE_URL,
-                proxy_server=spec.proxy_server,
-                extra_flags=spec.chrome_flags,
-            )
-            if self.browser.window is not None:
-                await self._input.focus_window(self.browser.window)
-            content_top = await self._measure_content_top()
-            self.info = SessionInfo(
-                display=name,
-                chrome_pid=self.browser.pid,
-                width=size[0],
-                height=size[1],
-                content_top=content_top,
-            )
+            await self._start()
             await self.navigate(spec.start_url or "about:blank")
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await self.close()
             raise
+        assert self.info is not None
         return self.info
+
+    async def _start(self) -> None:
+        """Start whatever is not running: the display (and its connections), then Chromium."""
+        spec = self._spec
+        assert spec is not None
+        size = (spec.viewport[0], spec.viewport[1]) if spec.viewport else self.display_size
+        if self.display is None:
+            self.display = await XvfbDisplay.start(size)
+            name = self.display.name
+            self._input = XInput(name)
+            self._screen = ScreenCapture(name)
+            self._clipboard = Clipboard(name)
+        if self.proxy is None and not spec.proxy_server:
+            upstream = None if spec.proxy_disabled else (spec.upstream or self.upstream)
+            if upstream is not None or spec.allowed_domains:
+                self.proxy = AuthHolder(upstream, spec.allowed_domains)
+                await self.proxy.astart()
+        if self.browser is None:
+            assert self._input is not None
+            profile = Path(spec.profile_dir)
+            flags = spec.chrome_flags
+            if spec.enable_cdp:
+                # Port 0: Chromium picks a free loopback port and writes it to the profile.
+                (profile / "DevToolsActivePort").unlink(missing_ok=True)
+                flags = (*flags, "--remote-debugging-port=0")
+            self.browser = await Chromium.launch(
+                self.display.name,
+                profile,
+                size,
+                chromium_path=self.chromium_path,
+                start_url=PROBE_URL,
+                proxy_server=self.proxy.url if self.proxy else spec.proxy_server,
+                extra_flags=flags,
+            )
+            if spec.enable_cdp:
+                self._cdp = await CdpPage.attach(await devtools_port(profile))
+            if self.browser.window is not None:
+                await self._input.focus_window(self.browser.window)
+            self.info = SessionInfo(
+                display=self.display.name,
+                chrome_pid=self.browser.pid,
+                width=size[0],
+                height=size[1],
+                content_top=await measure_content_top(self._parts()[1]),
+            )
+
+    async def _stop_display(self) -> None:
+        for part in (self._clipboard, self._input, self._screen):
+            if part is not None:
+                part.close()
+        self._clipboard = self._input = self._screen = None
+        if self.display is not None:
+            await self.display.stop()
+            self.display = None
+
+    async def _drop_cdp(self) -> None:
+        if self._cdp is not None:
+            cdp, self._cdp = self._cdp, None
+            await cdp.aclose()
+
+    async def _recover(self) -> None:
+        """Restart a dead Xvfb or Chromium on the same profile and return to the last URL.
+
+        A no-op while both are alive. Emits ``browser_restarted`` with what died.
+        """
+        if self.display is None or self._spec is None:
+            raise ComputerError("the computer is not open")
+        if self.proxy is not None and self.proxy.events and self._on_event is not None:
+            for kind, data in self.proxy.drain_events():
+                await self._on_event(kind, data)
+        display_dead = not self.display.alive
+        if not display_dead and self.browser is not None and self.browser.alive:
+            return
+        async with self._recovering:
+            if self.display is None:
+                raise ComputerError("the computer was closed during recovery")
+            display_dead = not self.display.alive
+            if not display_dead and self.browser is not None and self.browser.alive:
+                return  # another task recovered it while we waited
+            what = "xvfb" if display_dead else "chromium"
+            log.warning("%s died; restarting it on the same profile", what)
+            with anyio.CancelScope(shield=True):
+                await self._drop_cdp()
+                if self.browser is not None:
+                    await self.browser.close()  # reaps helpers left in its session
+                    self.browser = None
+                if display_dead:
+                    await self._stop_display()
+            await self._start()
+            if self._last_url:
+                await self.navigate(self._last_url)
+            self.restarts += 1
+            if self._on_event is not None:
+                await self._on_event(
+                    "browser_restarted",
+                    {"what": what, "url": self._last_url, "restarts": self.restarts},
+                )
 
     async def close(self) -> None:
         """Stop the browser and the display. Idempotent; safe from a cancelled task."""
         with anyio.CancelScope(shield=True):
-            for part in (self._clipboard, self._input, self._screen):
-                if part is not None:
-                    part.close()
-            self._clipboard = self._input = self._screen = None
+            await self._drop_cdp()
             if self.browser is not None:
                 await self.browser.close()
                 self.browser = None
-            if self.display is not None:
-                await self.display.stop()
-                self.display = None
+            await self._stop_display()
+            if self.proxy is not None:
+                await self.proxy.aclose()
+                self.proxy = None
             _live.discard(self)
 
     def kill_now(self) -> None:
@@ -164,74 +272,71 @@ class LocalComputer:
             raise ComputerError(f"Chromium exited (code {self.browser.proc.returncode})")
         return self._input, self._screen
 
-    async def _measure_content_top(self) -> int:
-        """The first screen row of the probe page's colour, scanning down the middle column."""
-        _, screen = self._parts()
-        deadline = time.monotonic() + 20.0
-        while time.monotonic() < deadline:
-            shot = await screen.grab()
-            top = _first_row_of(shot, _PROBE_RGB)
-            if top is not None:
-                await self.settle(0.1, 2.0)
-                shot = await screen.grab()
-                return _first_row_of(shot, _PROBE_RGB) or top
-            await anyio.sleep(0.05)
-        raise ComputerError("the probe page never painted; cannot find where page content starts")
-
     # -- Computer ------------------------------------------------------------------------
 
     async def screenshot(self) -> Screenshot:
+        """The whole screen, raw; with CDP also the page's ``scroll_y``."""
+        await self._recover()
         _, screen = self._parts()
-        return await screen.grab()
+        shot = await screen.grab()
+        if self._cdp is not None:
+            scroll = await self._cdp.evaluate("Math.round(scrollY)", await_promise=False)
+            shot = msgspec.structs.replace(shot, scroll_y=int(json.loads(scroll)))
+        return shot
 
     async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
+        await self._recover()
         _, screen = self._parts()
         return await screen.settle(floor_s, ceiling_s)
 
     async def navigate(self, url: str) -> None:
-        """Focus the address bar, type the URL, press Return, then wait for the page."""
+        """Focus the address bar, type the URL, press Return, then wait for the page.
+
+        With CDP: ``Page.navigate`` instead of typing."""
+        await self._recover()
         xin, screen = self._parts()
-        await self._copy_omnibox()  # focus and select the address bar, and know it is so
-        await xin.type(url)
-        await xin.key("Return")
-        await screen.settle(0.3, 10.0)  # floor: let the load spinner start
-
-    async def _copy_omnibox(self) -> str | None:
-        """Focus the address bar, select and copy its text; None when nothing was copied.
-
-        Chromium focuses and selects the omnibox a moment after ctrl+l, so ctrl+c is
-        repeated until the clipboard changes hands: that is also the signal that the
-        omnibox has focus with its whole text selected. A page can swallow ctrl+l
-        (preventDefault on keydown), so alt+d, the other address-bar shortcut, is
-        tried next.
-        """
-        xin, _ = self._parts()
+        if self._cdp is not None:
+            await self._cdp.navigate(url)
+            await screen.settle(0.3, 10.0)
+            self._last_url = url
+            return
         assert self._clipboard is not None
-        for focus_key in ("ctrl+l", "alt+d"):
-            await self._clipboard.clear()
-            await xin.key(focus_key)
-            for _ in range(6):
-                await xin.key("ctrl+c")
-                if await self._clipboard.wait_for_copy(0.08):
-                    return await self._clipboard.read()
-        return None
-
-    async def _focus_page(self) -> None:
-        # shift+F6 rotates pane focus from the toolbar straight back to the page (F6 goes
-        # to the tab strip first; Escape first makes it flaky), restoring the page's
-        # previously focused element.
-        await self.input.key("shift+F6")
+        await type_address(xin, self._clipboard, url)
+        await screen.settle(0.3, 10.0)  # floor: let the load spinner start
+        self._last_url = url
 
     async def current_url(self) -> str:
-        """The address bar's URL, read through the X clipboard; page focus is restored."""
-        try:
-            text = await self._copy_omnibox()
-        finally:
-            await self._focus_page()
-        return (text or "").strip()
+        """The address bar's URL, read through the X clipboard; page focus is restored.
+
+        With CDP: the page's ``location.href``."""
+        await self._recover()
+        if self._cdp is not None:
+            self._last_url = await self._cdp.url()
+            return self._last_url
+        xin, _ = self._parts()
+        assert self._clipboard is not None
+        url = await read_address(xin, self._clipboard)
+        if url:
+            self._last_url = url  # where a restarted browser returns to
+        return url
+
+    async def xdotool(self, argv: list[str], step_id: str = "") -> XdotoolResult:
+        """Run an xdotool argv over XTest (``step_id`` dedup is the wire's job)."""
+        await self._recover()
+        xin, _ = self._parts()
+        return await run_xdotool(xin, argv)
+
+    async def cdp(self, expression: str, step_id: str = "") -> str:
+        """JSON of ``expression`` evaluated in the page (promises awaited)."""
+        if self._spec is None or not self._spec.enable_cdp:
+            raise CdpUnavailable("cdp: this session did not enable CDP (enable_cdp: false)")
+        await self._recover()
+        assert self._cdp is not None
+        return await self._cdp.evaluate(expression)
 
     async def act(self, action: Action) -> ActResult:
         """Perform one action. Model mistakes (off-screen points, bad keys) come back as data."""
+        await self._recover()
         xin, _ = self._parts()
         try:
             match action:
@@ -265,20 +370,3 @@ class LocalComputer:
             self._parts()  # a dead display or browser is a real failure, not a model mistake
             return ActResult(ok=False, detail=exc.message)
         return ActResult(ok=True)
-
-
-def _first_row_of(shot: Screenshot, rgb: tuple[int, int, int]) -> int | None:
-    """The first y where the middle column has colour ``rgb`` for 8 rows in a row."""
-    want = bytes(rgb)
-    x = shot.width // 2
-    stride = shot.width * 3
-    run = 0
-    for y in range(shot.height):
-        offset = y * stride + x * 3
-        if shot.rgb[offset : offset + 3] == want:
-            run += 1
-            if run == 8:
-                return y - 7
-        else:
-            run = 0
-    return None

@@ -87,9 +87,11 @@ class XInput:
             if self._closed:
                 return
             self._closed = True
+            from Xlib.error import ConnectionClosedError
+
             try:
                 self._d.close()
-            except (ConnectionError, OSError):
+            except (ConnectionClosedError, ConnectionError, OSError):
                 pass  # the server is already gone; nothing left to release
 
     def _load_keymap(self) -> None:
@@ -300,6 +302,31 @@ class XInput:
             # Likewise let clients translate the keystrokes before the symbols vanish.
             await anyio.sleep(_REMAP_GRACE_S)
             await self._run(partial(self._unbind, bound))
+
+    async def button(self, number: int, press: bool) -> None:
+        """Press or release X button ``number`` (1-3 mouse, 4-7 wheel, 8-9 extra) in place."""
+        if not 1 <= number <= 9:
+            raise ComputerError(f"expected a button number 1..9, got {number}")
+        await self._run(partial(self._button, number, press))
+
+    async def key_state(self, chord: str, press: bool) -> None:
+        """Hold (``press``) or release every key of a chord, modifiers first on the way down."""
+        from Xlib import XK
+
+        mod_names, key = parse_chord(chord)
+        keysym = key_keysym(key)
+        if keysym not in self._keymap:
+            raise ComputerError(
+                f"expected a key on the keyboard map for keydown/keyup, got {key!r}"
+            )
+        codes = [self._keymap[XK.string_to_keysym(n)][0] for n in mod_names]
+        codes.append(self._keymap[keysym][0])
+
+        def send() -> None:
+            for code in codes if press else reversed(codes):
+                self._keycode(code, press)
+
+        await self._run(send)
 
     async def focus_window(self, window: int) -> None:
         """Give ``window`` the X keyboard focus (there is no window manager to do it)."""

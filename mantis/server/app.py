@@ -20,6 +20,7 @@ from mantis.errors import MantisError
 from mantis.gym.base import Computer
 from mantis.runner.context import Providers
 from mantis.server.auth import Authenticator
+from mantis.server.computer_routes import COMPUTER_ROUTES, computer_plane
 from mantis.server.manager import RunManager
 from mantis.server.models_routes import MODEL_ROUTES
 from mantis.server.routes import ROUTES
@@ -50,11 +51,21 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def default_computer_factory(settings: Settings) -> Callable[[], Computer]:
+    if settings.computer == "remote":
+        from mantis.remote.computer import RemoteComputer
+
+        url, token = settings.computer_url or "", settings.computer_token or settings.api_token
+        return lambda: RemoteComputer(url, token)
     from mantis.gym.computer import LocalComputer
+    from mantis.gym.providers import choose_provider
+
+    upstream = choose_provider(settings)
 
     def make() -> Computer:
         return LocalComputer(
-            chromium_path=settings.chromium_path, display_size=settings.display_size
+            chromium_path=settings.chromium_path,
+            display_size=settings.display_size,
+            upstream=upstream,
         )
 
     return make
@@ -105,8 +116,8 @@ def create_app(
             await store.close()
 
     return Litestar(
-        route_handlers=[*ROUTES, *MODEL_ROUTES],
-        lifespan=[lifespan],
+        route_handlers=[*ROUTES, *MODEL_ROUTES, *COMPUTER_ROUTES],
+        lifespan=[lifespan, computer_plane],
         exception_handlers={
             MantisError: _mantis_error,
             HTTPException: _http_error,

@@ -1,0 +1,1 @@
+"""Clients of a remote Mantis: ``RemoteComputer`` speaks the ``/computer`` wire."""
