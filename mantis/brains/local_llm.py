@@ -3,7 +3,9 @@
 A thin layer over :class:`~mantis.brains.llama.LlamaEngine` (the same loading
 code as the vision brains: loaded once, in a thread, shared with a concurrency
 limit). ``complete_json`` turns a JSON Schema into llama.cpp's grammar so
-decoding can only produce text the schema allows, then parses it. Used by the
+decoding can only produce text the schema allows, then parses it
+(:func:`grammar_schema` first rewrites the parts llama.cpp's converter does not
+take: annotations, and "any value" schemas such as ``{"default": null}``). Used by the
 local decomposer and the local LLM extractor; needs ``pip install 'mantis[llama]'``.
 """
 
@@ -17,6 +19,34 @@ import msgspec
 from mantis.brains.base import Usage
 from mantis.brains.engine import ChatRequest
 from mantis.brains.llama import LlamaEngine
+
+_SHAPE = {"type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const", "properties", "items"}
+_ANNOTATIONS = {"default", "title", "description", "examples", "$schema"}
+_ANY_VALUE: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]
+}
+
+
+def grammar_schema(schema: Any) -> Any:
+    """``schema`` in the subset llama.cpp turns into a grammar: annotations dropped,
+    schemas that constrain nothing (``{}``, ``{"default": null}``) made "any scalar"."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            out[key] = {name: grammar_schema(sub) for name, sub in value.items()}
+        elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
+            out[key] = [grammar_schema(sub) for sub in value]
+        elif key in ("items", "additionalProperties"):
+            out[key] = grammar_schema(value)
+        else:
+            out[key] = value
+    if not (_SHAPE & out.keys() or "prefixItems" in out):
+        return {**_ANY_VALUE, **({"$defs": out["$defs"]} if "$defs" in out else {})}
+    return out
 
 
 class JsonReply(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,10 +83,15 @@ class LocalLLM:
             messages.append({"role": "system", "content": system})
         messages.append({"role": "user", "content": prompt})
         reply = await self.engine.complete(
-            ChatRequest(messages=messages, json_schema=schema, max_tokens=max_tokens, temperature=0)
+            ChatRequest(
+                messages=messages,
+                json_schema=grammar_schema(schema),
+                max_tokens=max_tokens,
+                temperature=0,
+            )
         )
         try:
-            value = json.loads(reply.text)
+            value = json.loads(reply.text, strict=False)  # raw control chars in strings
         except json.JSONDecodeError as exc:
             truncated = reply.usage.output_tokens >= max_tokens
             why = "ran out of tokens" if truncated else f"is not JSON ({exc.msg})"
