@@ -2,7 +2,9 @@
 
 The model (and its multimodal projector, for vision models) is loaded once, on
 first use, in a worker thread, and shared by every run with a concurrency
-limit; inference runs in a thread so the event loop never blocks. A JSON
+limit; inference runs in a thread so the event loop never blocks. One
+llama.cpp context cannot decode two requests at once (it aborts the process),
+so calls on the same model are serialised whatever the concurrency. A JSON
 schema in the request constrains decoding to schema-valid JSON.
 """
 
@@ -47,6 +49,7 @@ class LlamaEngine:
         self.chat_format = chat_format
         self._limiter = anyio.CapacityLimiter(max(1, concurrency))
         self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()  # one decode at a time per llama.cpp context
         self._llm: Any = None
         self.load_s = 0.0
 
@@ -89,7 +92,8 @@ class LlamaEngine:
         }
         if request.json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": request.json_schema}
-        out = llm.create_chat_completion(**kwargs)
+        with self._run_lock:
+            out = llm.create_chat_completion(**kwargs)
         message = out["choices"][0]["message"]
         usage = out.get("usage") or {}
         return ChatReply(
