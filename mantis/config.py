@@ -21,6 +21,13 @@ else in Mantis reads the environment.
 | MANTIS_CHROMIUM_PATH | chromium | the browser binary |
 | MANTIS_TESSERACT_PATH | tesseract | the OCR binary |
 | MANTIS_MODEL | mock | default brain |
+| MANTIS_TENANT_KEYS_PATH | (unset) | tenant keys file (hashed tokens, scopes, caps); re-read on change |
+| MANTIS_SECRETS_DIR | (unset) | directory of per-tenant secret files, one file per secret name |
+| MANTIS_MAX_CONCURRENT_RUNS | 4 | runs executing at once server-wide; more wait `queued` |
+| MANTIS_PAUSE_HOLD_S | 1800 | a paused run keeps its browser and lock this long, then parks |
+| MANTIS_RECOVER_RUNS | 0 | 1: runs left running by a dead server are re-queued, not failed |
+| MANTIS_METRICS_TOKEN | (unset) | when set, `GET /metrics` needs it as a bearer token |
+| MANTIS_ENABLE_DOCS_UI | 1 | 0: no interactive docs at /schema (the OpenAPI JSON stays) |
 """
 
 from __future__ import annotations
@@ -56,6 +63,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chromium_path: str = "chromium"
     tesseract_path: str = "tesseract"
     model: str = "mock"
+    tenant_keys_path: Path | None = None
+    secrets_dir: Path | None = None
+    max_concurrent_runs: int = 4
+    pause_hold_s: float = 1800.0
+    recover_runs: bool = False
+    metrics_token: str | None = None
+    enable_docs_ui: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -65,7 +79,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"MANTIS_DISPLAY_SIZE: expected at least 320x240, got "
                 f"{self.display_width}x{self.display_height}"
             )
-        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes"):
+        for name in (
+            "max_steps_per_plan",
+            "max_loop_iterations",
+            "max_body_bytes",
+            "max_concurrent_runs",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(
                     f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}"
@@ -99,7 +118,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
             raw["display_width"], raw["display_height"] = w, h
         raw.update({k: v for k, v in overrides.items() if v is not None})
-        for name in ("data_dir", "plans_dir"):
+        for name in ("data_dir", "plans_dir", "tenant_keys_path", "secrets_dir"):
             if name in raw:
                 raw[name] = Path(raw[name])
         try:

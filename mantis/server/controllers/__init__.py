@@ -1,0 +1,20 @@
+"""Thin HTTP controllers, one module per resource; they decode, check scopes and delegate."""
+
+from litestar.types import ControllerRouterHandler
+
+from mantis.server.controllers.predict import predict
+from mantis.server.controllers.recipes import RecipesController
+from mantis.server.controllers.runs import RunsController
+from mantis.server.controllers.service import health, metrics, queue, version
+
+ROUTES: list[ControllerRouterHandler] = [
+    predict,
+    RunsController,
+    RecipesController,
+    health,
+    version,
+    queue,
+    metrics,
+]
+
+__all__ = ["ROUTES"]

@@ -1,0 +1,51 @@
+"""``/v1/recipes``: tenant-scoped named extraction schemas; delete is idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+
+from mantis.errors import NotFound, RequestError
+from mantis.server.recipes import Recipe
+from mantis.server.rundir import check_id
+from mantis.server.services import ServicesDep, TenantDep
+
+
+class RecipesController(Controller):
+    path = "/v1/recipes"
+    tags = ["recipes"]
+
+    @post("/", status_code=200, summary="Create or replace a recipe")
+    async def put(
+        self, request: Request[Any, Any, Any], services: ServicesDep, tenant: TenantDep
+    ) -> dict[str, Any]:
+        try:
+            recipe = msgspec.json.decode(await request.body(), type=Recipe)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            msg = str(exc)
+            field = msg.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in msg else "request body"
+            raise RequestError(f"{field}: {msg}", extra={"field": field}) from None
+        check_id(recipe.name, "name")
+        return await services.recipes.put(tenant.tenant_id, recipe)
+
+    @get("/", summary="The tenant's recipes")
+    async def list_recipes(self, services: ServicesDep, tenant: TenantDep) -> dict[str, Any]:
+        return {"recipes": await services.recipes.list(tenant.tenant_id)}
+
+    @get("/{name:str}", summary="One recipe")
+    async def get_recipe(
+        self, name: str, services: ServicesDep, tenant: TenantDep
+    ) -> dict[str, Any]:
+        found = await services.recipes.get(tenant.tenant_id, name)
+        if found is None:
+            raise NotFound(f"recipe {name!r} not found", extra={"name": name})
+        return found
+
+    @delete("/{name:str}", status_code=200, summary="Delete a recipe (idempotent)")
+    async def delete_recipe(
+        self, name: str, services: ServicesDep, tenant: TenantDep
+    ) -> dict[str, Any]:
+        await services.recipes.delete(tenant.tenant_id, name)
+        return {"name": name, "deleted": True}
