@@ -5,7 +5,7 @@ from litestar.types import ControllerRouterHandler
 from mantis.server.controllers.predict import predict
 from mantis.server.controllers.recipes import RecipesController
 from mantis.server.controllers.runs import RunsController
-from mantis.server.controllers.service import health, metrics, queue, version
+from mantis.server.controllers.service import health, metrics, openapi_alias, queue, version
 
 ROUTES: list[ControllerRouterHandler] = [
     predict,
@@ -15,6 +15,7 @@ ROUTES: list[ControllerRouterHandler] = [
     version,
     queue,
     metrics,
+    openapi_alias,
 ]
 
 __all__ = ["ROUTES"]

@@ -19,6 +19,12 @@ def health() -> dict[str, str]:
     return {"status": "ok", "service": "mantis", "version": __version__}
 
 
+@get("/openapi.json", include_in_schema=False, sync_to_thread=False)
+def openapi_alias(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = request.app.openapi_schema.to_schema()
+    return schema
+
+
 @get("/v1/version", sync_to_thread=False, summary="Which code is live")
 def version() -> dict[str, Any]:
     info = build_info()
