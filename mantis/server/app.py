@@ -158,7 +158,7 @@ def create_app(
                 executor.attach(tg)
                 webhooks.attach(tg)
                 report = await manager.reconcile()
-                if report["failed"] or report["requeued"]:
+                if any(report.values()):
                     log.warning("start-up reconciliation: %s", report)
                 await webhooks.resume_pending()
                 try:

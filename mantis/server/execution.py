@@ -28,6 +28,7 @@ from mantis.plans import MicroPlan, plan_signature
 from mantis.runner.micro import MicroPlanRunner
 from mantis.runner.results import PauseState, RunOutcome, write_artifacts
 from mantis.server.executor import Slot
+from mantis.server.pidregistry import child_pids
 from mantis.server.rundir import RunDir
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow
@@ -115,6 +116,7 @@ class RunExecution:
                             viewport=self.m.settings.display_size,
                         )
                     )
+                    self.m.pids.record(self.row.run_id, child_pids(computer, info))
                     await self.event("session_opened", {"display": info.display})
                     runner = self.build_runner(computer)
                     if self.resume_with is not None:
@@ -142,6 +144,7 @@ class RunExecution:
         finally:
             with anyio.CancelScope(shield=True):
                 await computer.close()
+                self.m.pids.forget(self.row.run_id)
                 self.lock.release()
                 self.m.forget(self.row.run_id)
                 if parked:

@@ -27,6 +27,7 @@ from mantis.runner.results import TERMINAL, PauseState
 from mantis.server.execution import RunExecution
 from mantis.server.executor import Executor
 from mantis.server.metrics import Metrics
+from mantis.server.pidregistry import PidRegistry
 from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir, check_id
 from mantis.server.status import result_body, status_body
@@ -77,6 +78,7 @@ class RunManager:
             max_wait_seconds=settings.max_wait_seconds,
             max_loop_iterations=settings.max_loop_iterations,
         )
+        self.pids = PidRegistry(settings.data_dir)
         self.terminal_hooks: list[TerminalHook] = []
         self._live: dict[str, RunExecution] = {}
         self._resuming: set[str] = set()
@@ -305,6 +307,7 @@ class RunManager:
         Paused runs stay paused: their pause_state.json is enough to resume them.
         """
         report: dict[str, list[str]] = {"failed": [], "requeued": []}
+        report["orphans_killed"] = [str(p) for p in self.pids.reap_orphans()]
         for row in await self.store.with_status("queued", "running"):
             if self.settings.recover_runs:
                 _, lock_path = profile_paths(self.settings.data_dir, row.tenant, row.profile_id)

@@ -125,3 +125,26 @@ def test_paused_run_survives_a_restart(make_client: Any) -> None:
     resp = second.post(f"/v1/runs/{sub['run_id']}/resume", json={"user_input": "9"})
     assert resp.status_code == 200, resp.text
     wait_for(second, sub["run_id"], "succeeded")
+
+
+def test_running_run_at_shutdown_is_failed_server_restarted_on_start(make_client: Any) -> None:
+    first = make_client()
+    failed = submit(first, SLOW, profile_id="f")
+    wait_for(first, failed["run_id"], "running")
+    first.__exit__(None, None, None)
+    second = make_client()
+    body = second.get(f"/v1/runs/{failed['run_id']}/status").json()
+    assert body["status"] == "failed" and body["error"]["class"] == "server_restarted"
+    again = second.post("/v1/predict", json={"micro": QUICK, "profile_id": "f"})
+    assert again.status_code == 200, again.text
+
+
+def test_recover_runs_requeues_interrupted_runs(make_client: Any) -> None:
+    first = make_client()
+    sub = submit(
+        first, [QUICK[0], {"type": "wait", "intent": "w", "params": {"seconds": 2}}, QUICK[1]]
+    )
+    wait_for(first, sub["run_id"], "running")
+    first.__exit__(None, None, None)
+    second = make_client(recover_runs=True)
+    wait_for(second, sub["run_id"], "succeeded")
