@@ -4,6 +4,9 @@
     mantis plan validate FILE        exit 0, or 1 with every error (JSON path: message)
     mantis plan schema               the plan JSON Schema (draft 2020-12)
     mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
+    mantis plan run-remote FILE --endpoint URL [--header K=V]   (alias run-modal) submit + follow
+    mantis runs list|status|result|logs|cancel|resume|watch      act on a server's runs
+    mantis tenants add|list|revoke                               manage the tenant keys file
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
 """
@@ -129,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile-id", default="default")
     run.add_argument("--data-dir", type=Path)
     run.set_defaults(func=cmd_plan_run)
+
+    from mantis.server.commands import add_commands
+
+    add_commands(sub, plan_sub, _settings)
     return parser
 
 

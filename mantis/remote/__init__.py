@@ -1,0 +1,1 @@
+"""Remote seams: clients of Mantis services over HTTP."""
