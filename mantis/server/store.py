@@ -56,6 +56,7 @@ _UPDATABLE = {
     "reason",
 }
 ACTIVE = ("queued", "running", "paused")
+CACHE_ROWS = 4096
 
 
 class RunStore:
@@ -64,6 +65,7 @@ class RunStore:
         self._db: aiosqlite.Connection | None = None
         self._seq: dict[str, int] = {}
         self._changed: dict[str, anyio.Event] = {}
+        self._cache: dict[str, RunRow] = {}
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +93,23 @@ class RunStore:
         marks = ",".join("?" * len(_COLUMNS))
         await self.db.execute(f"INSERT INTO runs ({','.join(_COLUMNS)}) VALUES ({marks})", values)
         await self.db.commit()
+        self._remember(row)
+
+    def _remember(self, row: RunRow) -> None:
+        # Write-through cache: this process is the only writer of the runs table, so a cached
+        # row is always current; polls of hot runs then never reach SQLite.
+        self._cache[row.run_id] = row
+        if len(self._cache) > CACHE_ROWS:
+            del self._cache[next(iter(self._cache))]
 
     async def update(self, run_id: str, **fields: Any) -> None:
         bad = set(fields) - _UPDATABLE
         if bad:
             raise ValueError(f"not updatable: {sorted(bad)}")
         fields["updated_at"] = time.time()
+        cached = self._cache.get(run_id)
+        if cached is not None:
+            self._cache[run_id] = msgspec.structs.replace(cached, **fields)
         if "summary" in fields and fields["summary"] is not None:
             fields["summary"] = msgspec.json.encode(fields["summary"]).decode()
         sets = ",".join(f"{k}=?" for k in fields)
@@ -105,11 +118,18 @@ class RunStore:
         self.notify(run_id)
 
     async def get(self, tenant: str, run_id: str) -> RunRow | None:
+        cached = self._cache.get(run_id)
+        if cached is not None:
+            return cached if cached.tenant == tenant else None
         cur = await self.db.execute(
             f"SELECT {','.join(_COLUMNS)} FROM runs WHERE run_id=? AND tenant=?", (run_id, tenant)
         )
         rec = await cur.fetchone()
-        return self._row(rec) if rec else None
+        if not rec:
+            return None
+        row = self._row(rec)
+        self._remember(row)
+        return row
 
     async def with_status(self, *statuses: str) -> list[RunRow]:
         marks = ",".join("?" * len(statuses))
