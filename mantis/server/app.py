@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,11 +64,19 @@ def _mantis_error(_: Request[Any, Any, Any], exc: MantisError) -> Response[Any]:
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     extra = exc.extra if isinstance(exc.extra, dict) else {}
+    if exc.detail.startswith("JSON is malformed"):
+        return _error(400, f"request body: malformed JSON ({exc.detail})", extra)
     if isinstance(exc.extra, list) and exc.extra:  # Litestar's validation errors name the key
-        extra = {"errors": exc.extra}
         first = exc.extra[0]
         if isinstance(first, dict) and first.get("key"):
-            return _error(exc.status_code, f"{first['key']}: {first.get('message')}", extra)
+            key, message = str(first["key"]), str(first.get("message"))
+            if key == "data" and first.get("source") == "body":
+                missing = re.search(r"required field `([^`]+)`", message)
+                if missing:
+                    key = missing.group(1)
+                elif message == "'data'":
+                    key, message = "request body", "expected a JSON object, got none"
+            return _error(exc.status_code, f"{key}: {message}", {"field": key, "errors": exc.extra})
     return _error(exc.status_code, exc.detail, extra, exc.headers)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, post
 
 from mantis.server.auth import require_scope
-from mantis.server.requests import decode_request
+from mantis.server.requests import PredictRequest
 from mantis.server.services import ServicesDep, TenantDep
 
 ACTION_SCOPES = {
@@ -21,10 +21,10 @@ ACTION_SCOPES = {
 
 @post(["/v1/predict", "/predict"], status_code=200, summary="Submit a plan or act on a run")
 async def predict(
-    request: Request[Any, Any, Any], services: ServicesDep, tenant: TenantDep
+    data: PredictRequest, request: Request[Any, Any, Any], services: ServicesDep, tenant: TenantDep
 ) -> Response[dict[str, Any]]:
     raw = await request.body()
-    req = decode_request(raw)
+    req = data
     manager = services.manager
     if req.action is None:
         require_scope(tenant, "run")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 
-from mantis.errors import NotFound, RequestError
+from mantis.errors import NotFound
 from mantis.server.recipes import Recipe
 from mantis.server.rundir import check_id
 from mantis.server.services import ServicesDep, TenantDep
@@ -18,15 +17,8 @@ class RecipesController(Controller):
     tags = ["recipes"]
 
     @post("/", status_code=200, summary="Create or replace a recipe")
-    async def put(
-        self, request: Request[Any, Any, Any], services: ServicesDep, tenant: TenantDep
-    ) -> dict[str, Any]:
-        try:
-            recipe = msgspec.json.decode(await request.body(), type=Recipe)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            msg = str(exc)
-            field = msg.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in msg else "request body"
-            raise RequestError(f"{field}: {msg}", extra={"field": field}) from None
+    async def put(self, data: Recipe, services: ServicesDep, tenant: TenantDep) -> dict[str, Any]:
+        recipe = data
         check_id(recipe.name, "name")
         return await services.recipes.put(tenant.tenant_id, recipe)
 

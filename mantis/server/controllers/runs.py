@@ -91,15 +91,15 @@ class RunsController(Controller):
 
     @post("/{run_id:str}/resume", status_code=200, summary="Same as action=resume")
     async def resume(
-        self, run_id: str, request: Request[Any, Any, Any], services: ServicesDep, tenant: TenantDep
+        self,
+        run_id: str,
+        services: ServicesDep,
+        tenant: TenantDep,
+        data: ResumeBody | None = None,
     ) -> dict[str, Any]:
         require_scope(tenant, "run")
-        raw = await request.body()
-        try:
-            body = msgspec.json.decode(raw or b"{}", type=ResumeBody)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise RequestError(f"request body: {exc}", extra={"field": "user_input"}) from None
-        return await services.manager.resume(tenant.tenant_id, run_id, body.user_input)
+        user_input = data.user_input if data is not None else None
+        return await services.manager.resume(tenant.tenant_id, run_id, user_input)
 
     @get("/{run_id:str}/events", summary="Events as JSON, or SSE with ?sse=true")
     async def events(
