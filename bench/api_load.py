@@ -2,6 +2,7 @@
 
 In one run, on this machine:
   * floor   — a bare Litestar handler returning a constant, same uvicorn, same client;
+    the three request mixes run in interleaved rounds (4 × duration/4 each);
   * poll    — ``GET /v1/runs/{id}`` from 64 concurrent pollers while 4 runs execute;
   * status  — ``POST /v1/predict`` ``action=status``, likewise;
   * submit→running latency (p50/p99) and events write throughput of the store.
@@ -38,6 +39,7 @@ HOLD_PLAN = [
     *[{"type": "wait", "intent": "work", "params": {"seconds": 2}} for _ in range(30)],
 ]
 QUICK_PLAN = [{"type": "done", "intent": "finished"}]
+ROUNDS = 4
 
 
 class NullComputer:
@@ -169,7 +171,7 @@ def raw_request(method: str, path: str, body: Any) -> bytes:
 
 async def hammer(
     port: int, method: str, path: str, body: Any, pollers: int, duration: float
-) -> dict[str, Any]:
+) -> Samples:
     latencies: list[float] = []
     errors = 0
     error_kinds: dict[str, int] = {}
@@ -197,15 +199,35 @@ async def hammer(
     async with anyio.create_task_group() as tg:
         for _ in range(pollers):
             tg.start_soon(worker)
-    elapsed = time.perf_counter() - started
-    return {
-        "requests": len(latencies),
-        "rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(pct(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(pct(latencies, 0.99) * 1000, 2),
-        "errors": errors,
-        "error_kinds": error_kinds,
-    }
+    return Samples(latencies, time.perf_counter() - started, errors, error_kinds)
+
+
+class Samples:
+    def __init__(
+        self, latencies: list[float], elapsed: float, errors: int, kinds: dict[str, int]
+    ) -> None:
+        self.latencies, self.elapsed, self.errors, self.kinds = latencies, elapsed, errors, kinds
+
+    def add(self, other: Samples) -> Samples:
+        kinds = dict(self.kinds)
+        for k, v in other.kinds.items():
+            kinds[k] = kinds.get(k, 0) + v
+        return Samples(
+            self.latencies + other.latencies,
+            self.elapsed + other.elapsed,
+            self.errors + other.errors,
+            kinds,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "requests": len(self.latencies),
+            "rps": round(len(self.latencies) / self.elapsed, 1),
+            "p50_ms": round(pct(self.latencies, 0.50) * 1000, 2),
+            "p99_ms": round(pct(self.latencies, 0.99) * 1000, 2),
+            "errors": self.errors,
+            "error_kinds": self.kinds,
+        }
 
 
 async def submit_to_running(base: str, n: int) -> dict[str, Any]:
@@ -252,8 +274,6 @@ async def main(duration: float, pollers: int) -> dict[str, Any]:
     bare = start(["--serve-bare", str(bare_port)], bare_port)
     mantis = start(["--serve-mantis", str(mantis_port), data_dir, "--token", TOKEN], mantis_port)
     try:
-        floor = await hammer(bare_port, "GET", "/ping", None, pollers, duration)
-        bare.terminate()
         base = f"http://127.0.0.1:{mantis_port}"
         async with httpx.AsyncClient(base_url=base, headers={"X-Mantis-Token": TOKEN}) as c:
             runs = [
@@ -262,15 +282,19 @@ async def main(duration: float, pollers: int) -> dict[str, Any]:
                 ).json()["run_id"]
                 for i in range(4)
             ]
-        poll = await hammer(mantis_port, "GET", f"/v1/runs/{runs[0]}", None, pollers, duration)
-        status = await hammer(
-            mantis_port,
-            "POST",
-            "/v1/predict",
-            {"action": "status", "run_id": runs[1]},
-            pollers,
-            duration,
-        )
+        # Interleave short rounds so load from elsewhere on the machine hits all three alike.
+        targets: list[tuple[int, str, str, Any]] = [
+            (bare_port, "GET", "/ping", None),
+            (mantis_port, "GET", f"/v1/runs/{runs[0]}", None),
+            (mantis_port, "POST", "/v1/predict", {"action": "status", "run_id": runs[1]}),
+        ]
+        totals: list[Samples | None] = [None, None, None]
+        for _ in range(ROUNDS):
+            for i, (port, method, path, body) in enumerate(targets):
+                got = await hammer(port, method, path, body, pollers, duration / ROUNDS)
+                prev = totals[i]
+                totals[i] = got if prev is None else prev.add(got)
+        floor, poll, status = (t.summary() for t in totals if t is not None)
         latency = await submit_to_running(base, 30)
         events = await events_throughput()
     finally:

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 
 from mantis.config import Settings
 from mantis.server.auth import TOKEN_HEADER, Authenticator
@@ -42,10 +43,12 @@ def provide_services(request: Request[Any, Any, Any]) -> Services:
     return services
 
 
-def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
-    services: Services = request.app.state.services
+def provide_tenant(request: Request[Any, Any, Any], services: Services) -> Tenant:
+    # Depending on ``services`` puts the two in separate batches, which Litestar resolves
+    # inline; two independent dependencies would cost a task group per request.
     return services.auth.tenant_for(request.headers.get(TOKEN_HEADER))
 
 
-ServicesDep = NamedDependency[Services]
-TenantDep = NamedDependency[Tenant]
+# Built by this process, so not re-validated on every request (SkipValidation).
+ServicesDep = NamedDependency[SkipValidation[Services]]
+TenantDep = NamedDependency[SkipValidation[Tenant]]

@@ -30,6 +30,19 @@ def polling_hint_ms(row: RunRow, now: float | None = None) -> int:
     return int(min(3000, 250 + quiet_s * 250))
 
 
+def poll_body(row: RunRow) -> dict[str, Any]:
+    """The cheap poll of ``GET /v1/runs/{id}``: only what a poller decides on."""
+    return {
+        "run_id": row.run_id,
+        "status": row.status,
+        "phase": row.phase,
+        "step_index": row.step_index,
+        "step_total": row.step_total,
+        "updated_at": _iso(row.updated_at),
+        "polling_backoff_ms_hint": polling_hint_ms(row),
+    }
+
+
 def status_body(row: RunRow) -> dict[str, Any]:
     body: dict[str, Any] = {
         "run_id": row.run_id,

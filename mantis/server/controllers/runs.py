@@ -15,7 +15,7 @@ from mantis.errors import NotFound, RequestError
 from mantis.runner.results import TERMINAL
 from mantis.server.auth import require_scope
 from mantis.server.services import ServicesDep, TenantDep
-from mantis.server.status import status_body
+from mantis.server.status import poll_body, status_body
 
 ARTIFACTS = {
     "leads.csv": "text/csv",
@@ -23,15 +23,6 @@ ARTIFACTS = {
     "extracted_rows.json": "application/json",
     "result.json": "application/json",
 }
-POLL_KEYS = (
-    "run_id",
-    "status",
-    "phase",
-    "step_index",
-    "step_total",
-    "updated_at",
-    "polling_backoff_ms_hint",
-)
 HEARTBEAT_S = 15.0
 STATUSES = ("queued", "running", "paused", "succeeded", "failed", "cancelled")
 
@@ -68,8 +59,7 @@ class RunsController(Controller):
     @get("/{run_id:str}", summary="Cheap poll")
     async def poll(self, run_id: str, services: ServicesDep, tenant: TenantDep) -> dict[str, Any]:
         row = await services.manager.get(tenant.tenant_id, run_id)
-        body = status_body(row)
-        poll = {k: body[k] for k in POLL_KEYS}
+        poll = poll_body(row)
         if row.payload.get("callback_url"):
             poll["webhook"] = await services.webhooks.state(row.run_id)
         return poll
