@@ -59,7 +59,7 @@ def test_bad_id_characters_are_400(client: TestClient[Any], field: str) -> None:
     assert resp.status_code == 400 and field in resp.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["../secrets.json", "/etc/passwd"])
+@pytest.mark.parametrize("path", ["../secrets.json", "/etc/passwd", "a\u0000b.json", "x" * 5000])
 def test_plan_path_outside_plans_root_is_400(client: TestClient[Any], path: str) -> None:
     resp = post(client, {"micro": path})
     assert resp.status_code == 400 and "micro" in resp.json()["detail"]
