@@ -193,7 +193,8 @@ def create_app(
         },
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(settings),
-        state=_state(services=services),
+        # auth/settings/manager also stand alone for route modules that predate Services
+        state=_state(services=services, auth=auth, settings=settings, manager=manager),
         debug=False,
     )
 

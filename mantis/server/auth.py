@@ -67,7 +67,12 @@ class Authenticator:
         token, _ = ensure_token_file(settings.data_dir)
         return cls(token)
 
-    def tenant_for(self, presented: str | None) -> Tenant:
+    def tenant_for(self, presented: str | None) -> str:
+        """The tenant id of a token (the skeleton's contract, used by other route modules)."""
+        return self.authenticate(presented).tenant_id
+
+    def authenticate(self, presented: str | None) -> Tenant:
+        """The tenant a token belongs to, with its scopes and caps; 401 when none."""
         if not presented:
             raise AuthError(f"missing {TOKEN_HEADER} header")
         if self._keyring is not None:

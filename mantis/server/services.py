@@ -46,7 +46,7 @@ def provide_services(request: Request[Any, Any, Any]) -> Services:
 def provide_tenant(request: Request[Any, Any, Any], services: Services) -> Tenant:
     # Depending on ``services`` puts the two in separate batches, which Litestar resolves
     # inline; two independent dependencies would cost a task group per request.
-    return services.auth.tenant_for(request.headers.get(TOKEN_HEADER))
+    return services.auth.authenticate(request.headers.get(TOKEN_HEADER))
 
 
 # Built by this process, so not re-validated on every request (SkipValidation).

@@ -148,3 +148,26 @@ def test_recover_runs_requeues_interrupted_runs(make_client: Any) -> None:
     first.__exit__(None, None, None)
     second = make_client(recover_runs=True)
     wait_for(second, sub["run_id"], "succeeded")
+
+
+def test_detached_false_blocks_until_terminal(client: TestClient[Any]) -> None:
+    body = submit(client, QUICK, detached=False, profile_id="blk")
+    assert body["status"] == "succeeded" and body["mode"] == "blocking"
+
+
+def test_logs_action_returns_the_last_events(client: TestClient[Any]) -> None:
+    sub = submit(client, QUICK, profile_id="logs")
+    wait_for(client, sub["run_id"], "succeeded")
+    body = client.post(
+        "/v1/predict", json={"action": "logs", "run_id": sub["run_id"], "tail": 2}
+    ).json()
+    assert [e["kind"] for e in body["events"]][-1] == "run_finished" and len(body["events"]) == 2
+
+
+def test_caps_are_clamped_by_server_and_tenant(make_client: Any) -> None:
+    client = make_client(max_cost_usd=10.0, max_time_minutes=5.0)
+    body = submit(client, QUICK, max_cost=100, max_time_minutes=90, profile_id="cap")
+    assert body["payload"]["max_cost"] == 10.0 and body["payload"]["max_time_minutes"] == 5.0
+    plan = {"steps": QUICK, "runtime": {"max_time_minutes": 2}}
+    body = submit(client, plan, profile_id="cap2")
+    assert body["payload"]["max_time_minutes"] == 2
