@@ -8,10 +8,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 APT_PACKAGES := xvfb chromium tesseract-ocr tesseract-ocr-eng ffmpeg fonts-dejavu-core \
-                x11-utils ca-certificates scrot xdotool
+                x11-utils ca-certificates scrot xdotool curl jq
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help system venv install demo test test-fast lint bench clean
+.PHONY: help system venv build-info install demo test test-fast lint bench smoke clean
 
 help:
 	@echo "make demo   install everything and run the demo plan on a real Chromium"
@@ -37,7 +37,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-venv: $(VENV)/.installed
+# git sha + build time for GET /v1/version (mantis/_build_info.py, gitignored)
+build-info:
+	@$(PYTHON) scripts/write_build_info.py
+
+venv: $(VENV)/.installed build-info
 
 install: system venv
 
@@ -51,9 +55,13 @@ test-fast: install
 	$(PY) -m pytest -q -m "not integration and not e2e"
 
 lint: install
-	$(VENV)/bin/ruff check mantis tests examples bench
-	$(VENV)/bin/ruff format --check mantis tests examples bench
+	$(VENV)/bin/ruff check mantis tests examples bench scripts
+	$(VENV)/bin/ruff format --check mantis tests examples bench scripts
 	$(VENV)/bin/mypy mantis
+
+# scripts/smoke.sh against a fresh `mantis serve` (also part of `make test`, tests/e2e)
+smoke: install
+	$(PY) -m pytest -q tests/e2e/test_smoke_script.py
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -7,6 +7,9 @@
     mantis plan dry-run FILE         walk the plan with the mock brain, no browser; print the path
     mantis doctor                    each brain and provider: ready / not ready, and why
     mantis proxy diagnose            egress IP, CONNECT statuses and a verdict per provider
+    mantis plan run-remote FILE --endpoint URL [--header K=V]   (alias run-modal) submit + follow
+    mantis runs list|status|result|logs|cancel|resume|watch      act on a server's runs
+    mantis tenants add|list|revoke                               manage the tenant keys file
 
 Settings are read once, here, from ``MANTIS_*`` variables and flags.
 """
@@ -230,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--target", default="https://www.example.com/")
     diag.add_argument("--json", action="store_true", help="print the reports as JSON")
     diag.set_defaults(func=cmd_proxy_diagnose)
+
+    from mantis.server.commands import add_commands
+
+    add_commands(sub, plan_sub, _settings)
     return parser
 
 

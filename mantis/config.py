@@ -45,6 +45,13 @@ else in Mantis reads the environment.
 | PRIVATEPROXY_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | PrivateProxy credentials; ENTRYPOINT is host:port |
 | OXYLABS_{USERNAME,PASSWORD,ENTRYPOINT,COUNTRY,STATE,CITY} | (unset) | Oxylabs credentials and geo; ENTRYPOINT defaults to pr.oxylabs.io:7777 |
 | IPROYAL_{USERNAME,PASSWORD,ENTRYPOINT} | (unset) | IPRoyal credentials; ENTRYPOINT defaults to geo.iproyal.com:12321 |
+| MANTIS_TENANT_KEYS_PATH | (unset) | tenant keys file (hashed tokens, scopes, caps); re-read on change |
+| MANTIS_SECRETS_DIR | (unset) | directory of per-tenant secret files, one file per secret name |
+| MANTIS_MAX_CONCURRENT_RUNS | 4 | runs executing at once server-wide; more wait `queued` |
+| MANTIS_PAUSE_HOLD_S | 1800 | a paused run keeps its browser and lock this long, then parks |
+| MANTIS_RECOVER_RUNS | 0 | 1: runs left running by a dead server are re-queued, not failed |
+| MANTIS_METRICS_TOKEN | (unset) | when set, `GET /metrics` needs it as a bearer token |
+| MANTIS_ENABLE_DOCS_UI | 1 | 0: no interactive docs at /schema (the OpenAPI JSON stays) |
 """
 
 from __future__ import annotations
@@ -142,6 +149,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     iproyal_username: str | None = None
     iproyal_password: str | None = None
     iproyal_entrypoint: str | None = None
+    tenant_keys_path: Path | None = None
+    secrets_dir: Path | None = None
+    max_concurrent_runs: int = 4
+    pause_hold_s: float = 1800.0
+    recover_runs: bool = False
+    metrics_token: str | None = None
+    enable_docs_ui: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -155,7 +169,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError(f"MANTIS_COMPUTER: expected local or remote, got {self.computer!r}")
         if self.computer == "remote" and not self.computer_url:
             raise ConfigError("MANTIS_COMPUTER_URL: required when MANTIS_COMPUTER=remote")
-        for name in ("max_steps_per_plan", "max_loop_iterations", "max_body_bytes", "max_sessions"):
+        for name in (
+            "max_steps_per_plan",
+            "max_loop_iterations",
+            "max_body_bytes",
+            "max_sessions",
+            "max_concurrent_runs",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(
                     f"MANTIS_{name.upper()}: expected >= 1, got {getattr(self, name)}"
@@ -197,7 +217,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if endpoints:
             raw["endpoints"] = endpoints
         raw.update({k: v for k, v in overrides.items() if v is not None})
-        for name in ("data_dir", "plans_dir"):
+        for name in ("data_dir", "plans_dir", "tenant_keys_path", "secrets_dir"):
             if name in raw:
                 raw[name] = Path(raw[name])
         try:

@@ -50,51 +50,76 @@ class Server:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=60)
 
 
+class ServerProcess:
+    """A real `mantis serve` subprocess on a data dir; restartable, killable with SIGKILL."""
+
+    def __init__(self, data_dir: Path, token: str, extra_env: dict[str, str] | None = None):
+        self.data_dir = data_dir
+        self.token = token
+        self.extra_env = extra_env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.base_url = ""
+
+    def start(self) -> Server:
+        port = free_port()
+        env = {
+            **os.environ,
+            "MANTIS_API_TOKEN": self.token,
+            "MANTIS_DATA_DIR": str(self.data_dir),
+            "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
+            **self.extra_env,
+        }
+        log = open(self.data_dir / "server.log", "ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mantis.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.proc.poll() is None, (self.data_dir / "server.log").read_text()
+            try:
+                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        self.base_url = base
+        return Server(base, self.token, self.data_dir)
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()  # SIGKILL to the server only: its children are orphaned, as in a crash
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real `mantis serve` subprocess with its own data dir and token."""
-    data_dir = tmp_path_factory.mktemp("mantis-data")
-    port = free_port()
-    token = secrets.token_urlsafe(24)
-    env = {
-        **os.environ,
-        "MANTIS_API_TOKEN": token,
-        "MANTIS_DATA_DIR": str(data_dir),
-        "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
-    }
-    log = open(data_dir / "server.log", "wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mantis.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, (data_dir / "server.log").read_text()
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
-    yield Server(base, token, data_dir)
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+    proc = ServerProcess(tmp_path_factory.mktemp("mantis-data"), secrets.token_urlsafe(24))
+    yield proc.start()
+    proc.stop()

@@ -1,1 +1,1 @@
-"""Clients of a remote Mantis: ``RemoteComputer`` speaks the ``/computer`` wire."""
+"""Remote seams over HTTP: ``RemoteComputer`` (the ``/computer`` wire) and the typed API client."""

@@ -1,5 +1,6 @@
 """Who is calling: token → tenant.
 
+Keys-file mode (``MANTIS_TENANT_KEYS_PATH``): many tenants, see ``tenancy``.
 Single-token mode: ``MANTIS_API_TOKEN`` set → one tenant ``default``. With no
 token configured the server creates ``<data dir>/api_token`` (mode 0600) on
 first start, and refuses to serve anything but loopback. Tokens are compared in
@@ -16,6 +17,8 @@ from pathlib import Path
 from mantis import atomic
 from mantis.config import Settings
 from mantis.errors import AuthError, ConfigError
+from mantis.server.errors import Forbidden
+from mantis.server.tenancy import KeyRing, Tenant, single_tenant
 
 TOKEN_HEADER = "X-Mantis-Token"
 DEFAULT_TENANT = "default"
@@ -43,24 +46,47 @@ def ensure_token_file(data_dir: Path) -> tuple[str, bool]:
 
 
 class Authenticator:
-    def __init__(self, token: str) -> None:
-        self._token = token.encode()
+    """Token → :class:`Tenant`, from the keys file when configured, else one token."""
+
+    def __init__(self, token: str | None = None, keyring: KeyRing | None = None) -> None:
+        self._token = token.encode() if token else None
+        self._keyring = keyring
+        self._single = single_tenant(DEFAULT_TENANT)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
+        if settings.tenant_keys_path is not None:
+            return cls(settings.api_token, KeyRing(settings.tenant_keys_path))
         if settings.api_token:
             return cls(settings.api_token)
         if not is_loopback(settings.host):
             raise ConfigError(
                 f"refusing to bind {settings.host} without authentication: set MANTIS_API_TOKEN "
-                "or bind 127.0.0.1"
+                "or MANTIS_TENANT_KEYS_PATH, or bind 127.0.0.1"
             )
         token, _ = ensure_token_file(settings.data_dir)
         return cls(token)
 
     def tenant_for(self, presented: str | None) -> str:
+        """The tenant id of a token (the skeleton's contract, used by other route modules)."""
+        return self.authenticate(presented).tenant_id
+
+    def authenticate(self, presented: str | None) -> Tenant:
+        """The tenant a token belongs to, with its scopes and caps; 401 when none."""
         if not presented:
             raise AuthError(f"missing {TOKEN_HEADER} header")
-        if not hmac.compare_digest(presented.encode(), self._token):
-            raise AuthError(f"unknown {TOKEN_HEADER}")
-        return DEFAULT_TENANT
+        if self._keyring is not None:
+            tenant = self._keyring.lookup(presented)
+            if tenant is not None:
+                return tenant
+        if self._token is not None and hmac.compare_digest(presented.encode(), self._token):
+            return self._single
+        raise AuthError(f"unknown {TOKEN_HEADER}")
+
+
+def require_scope(tenant: Tenant, scope: str) -> None:
+    if scope not in tenant.scopes:
+        raise Forbidden(
+            f"token of tenant {tenant.tenant_id!r} lacks the {scope!r} scope",
+            extra={"scope": scope},
+        )

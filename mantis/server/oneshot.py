@@ -15,10 +15,12 @@ from rich.table import Table
 
 from mantis.config import Settings
 from mantis.server.app import default_computer_factory, default_providers
+from mantis.server.executor import LocalExecutor
 from mantis.server.manager import RunManager
 from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir
 from mantis.server.store import RunStore
+from mantis.server.tenancy import single_tenant
 
 TENANT = "default"
 
@@ -29,11 +31,16 @@ async def _run(
     store = RunStore(settings.db_path)
     await store.open()
     try:
+        executor = LocalExecutor(settings.max_concurrent_runs)
         manager = RunManager(
-            settings, store, default_computer_factory(settings), default_providers(settings)
+            settings,
+            store,
+            executor,
+            default_computer_factory(settings),
+            default_providers(settings),
         )
         async with anyio.create_task_group() as tg:
-            manager.attach(tg)
+            executor.attach(tg)
             req = PredictRequest(
                 micro=plan if not isinstance(plan, str) else None,
                 vars=variables,
@@ -41,7 +48,7 @@ async def _run(
             )
             if isinstance(plan, dict) and "tasks" in plan:
                 req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
-            submitted = await manager.submit(TENANT, req)
+            submitted = await manager.submit(single_tenant(TENANT), req)
             run_id = submitted["run_id"]
             await manager.wait(TENANT, run_id, settings.max_time_minutes * 60 + 60)
             result = await manager.result(TENANT, run_id)

@@ -63,18 +63,24 @@ def decode_request(body: bytes) -> PredictRequest:
 
 def resolve_in(root: Path, name: str, field: str) -> Path:
     """Resolve ``name`` inside ``root``; reject anything that escapes it."""
-    if not name or Path(name).is_absolute() or ".." in Path(name).parts:
+    if not name or "\0" in name or Path(name).is_absolute() or ".." in Path(name).parts:
         raise RequestError(
             f"{field}: expected a relative path inside the plans directory, got {name!r}",
             extra={"field": field},
         )
     root_real = root.resolve()
-    path = (root / name).resolve()
+    try:
+        path = (root / name).resolve()
+        is_file = path.is_file()
+    except (OSError, ValueError):  # e.g. a name too long for the filesystem
+        raise RequestError(
+            f"{field}: no plan file {name!r} in the plans directory", extra={"field": field}
+        ) from None
     if not path.is_relative_to(root_real):
         raise RequestError(
             f"{field}: {name!r} leads outside the plans directory", extra={"field": field}
         )
-    if not path.is_file():
+    if not is_file:
         raise RequestError(
             f"{field}: no plan file {name!r} in the plans directory", extra={"field": field}
         )

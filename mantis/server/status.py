@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,31 @@ def _iso(ts: float | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
 
 
-def polling_hint_ms(row: RunRow) -> int:
-    return 0 if row.status in TERMINAL else (2000 if row.status == "paused" else 1000)
+def polling_hint_ms(row: RunRow, now: float | None = None) -> int:
+    """How long a poller should wait: short while things move, longer when they do not.
+
+    0 once terminal; 5 s while paused (a person must act); otherwise 250 ms just
+    after a change, growing with the time since the last one, up to 3 s.
+    """
+    if row.status in TERMINAL:
+        return 0
+    if row.status == "paused":
+        return 5000
+    quiet_s = max(0.0, (time.time() if now is None else now) - row.updated_at)
+    return int(min(3000, 250 + quiet_s * 250))
+
+
+def poll_body(row: RunRow) -> dict[str, Any]:
+    """The cheap poll of ``GET /v1/runs/{id}``: only what a poller decides on."""
+    return {
+        "run_id": row.run_id,
+        "status": row.status,
+        "phase": row.phase,
+        "step_index": row.step_index,
+        "step_total": row.step_total,
+        "updated_at": _iso(row.updated_at),
+        "polling_backoff_ms_hint": polling_hint_ms(row),
+    }
 
 
 def status_body(row: RunRow) -> dict[str, Any]:
@@ -35,6 +59,9 @@ def status_body(row: RunRow) -> dict[str, Any]:
         "step_total": row.step_total,
         "polling_backoff_ms_hint": polling_hint_ms(row),
     }
+    if row.status == "paused":
+        body["prompt"] = row.prompt
+        body["reason"] = row.reason
     if row.error_class:
         body["error"] = {"class": row.error_class, "message": row.error_message}
     if row.status in TERMINAL and row.summary is not None:

@@ -12,38 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import anyio
 import msgspec
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    tenant TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    profile_id TEXT NOT NULL,
-    workflow_id TEXT NOT NULL,
-    cua_model TEXT NOT NULL,
-    phase TEXT NOT NULL DEFAULT 'queued',
-    step_index INTEGER NOT NULL DEFAULT 0,
-    step_total INTEGER NOT NULL DEFAULT 0,
-    error_class TEXT,
-    error_message TEXT,
-    summary TEXT,
-    payload TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_tenant_created ON runs (tenant, created_at DESC);
-CREATE TABLE IF NOT EXISTS events (
-    run_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    ts REAL NOT NULL,
-    kind TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (run_id, seq)
-);
-"""
+from mantis.server.migrations import migrate
 
 
 class RunRow(msgspec.Struct, kw_only=True):
@@ -64,6 +36,8 @@ class RunRow(msgspec.Struct, kw_only=True):
     error_message: str | None
     summary: dict[str, Any] | None
     payload: dict[str, Any]
+    prompt: str | None = None
+    reason: str | None = None
 
 
 _COLUMNS = [f.name for f in msgspec.structs.fields(RunRow)]
@@ -78,7 +52,11 @@ _UPDATABLE = {
     "error_class",
     "error_message",
     "summary",
+    "prompt",
+    "reason",
 }
+ACTIVE = ("queued", "running", "paused")
+CACHE_ROWS = 4096
 
 
 class RunStore:
@@ -86,14 +64,15 @@ class RunStore:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._seq: dict[str, int] = {}
+        self._changed: dict[str, anyio.Event] = {}
+        self._cache: dict[str, RunRow] = {}
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path)
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._db.executescript(_SCHEMA)
-        await self._db.commit()
+        await migrate(self._db)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -114,39 +93,83 @@ class RunStore:
         marks = ",".join("?" * len(_COLUMNS))
         await self.db.execute(f"INSERT INTO runs ({','.join(_COLUMNS)}) VALUES ({marks})", values)
         await self.db.commit()
+        self._remember(row)
+
+    def _remember(self, row: RunRow) -> None:
+        # Write-through cache: this process is the only writer of the runs table, so a cached
+        # row is always current; polls of hot runs then never reach SQLite.
+        self._cache[row.run_id] = row
+        if len(self._cache) > CACHE_ROWS:
+            del self._cache[next(iter(self._cache))]
 
     async def update(self, run_id: str, **fields: Any) -> None:
         bad = set(fields) - _UPDATABLE
         if bad:
             raise ValueError(f"not updatable: {sorted(bad)}")
         fields["updated_at"] = time.time()
+        cached = self._cache.get(run_id)
+        if cached is not None:
+            self._cache[run_id] = msgspec.structs.replace(cached, **fields)
         if "summary" in fields and fields["summary"] is not None:
             fields["summary"] = msgspec.json.encode(fields["summary"]).decode()
         sets = ",".join(f"{k}=?" for k in fields)
         await self.db.execute(f"UPDATE runs SET {sets} WHERE run_id=?", [*fields.values(), run_id])
         await self.db.commit()
+        self.notify(run_id)
 
     async def get(self, tenant: str, run_id: str) -> RunRow | None:
+        cached = self._cache.get(run_id)
+        if cached is not None:
+            return cached if cached.tenant == tenant else None
         cur = await self.db.execute(
             f"SELECT {','.join(_COLUMNS)} FROM runs WHERE run_id=? AND tenant=?", (run_id, tenant)
         )
         rec = await cur.fetchone()
-        return self._row(rec) if rec else None
+        if not rec:
+            return None
+        row = self._row(rec)
+        self._remember(row)
+        return row
 
-    async def mark_interrupted(self) -> list[str]:
-        """Runs left queued/running by a dead process become failed (``server_restarted``)."""
-        cur = await self.db.execute("SELECT run_id FROM runs WHERE status IN ('queued','running')")
-        ids = [r[0] for r in await cur.fetchall()]
-        for run_id in ids:
-            await self.update(
-                run_id,
-                status="failed",
-                phase="finished",
-                finished_at=time.time(),
-                error_class="server_restarted",
-                error_message="the server stopped while this run was active",
+    async def with_status(self, *statuses: str) -> list[RunRow]:
+        marks = ",".join("?" * len(statuses))
+        cur = await self.db.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM runs WHERE status IN ({marks}) ORDER BY created_at",
+            statuses,
+        )
+        return [self._row(r) for r in await cur.fetchall()]
+
+    async def list_runs(
+        self, tenant: str, status: str | None, limit: int, cursor: str | None
+    ) -> list[RunRow]:
+        """The tenant's runs, newest first; ``cursor`` is the last run id of the previous page."""
+        where, args = ["tenant=?"], [tenant]
+        if status:
+            where.append("status=?")
+            args.append(status)
+        if cursor:
+            where.append(
+                "(created_at, run_id) < (SELECT created_at, run_id FROM runs "
+                "WHERE run_id=? AND tenant=?)"
             )
-        return ids
+            args += [cursor, tenant]
+        cur = await self.db.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM runs WHERE {' AND '.join(where)} "
+            "ORDER BY created_at DESC, run_id DESC LIMIT ?",
+            [*args, limit],
+        )
+        return [self._row(r) for r in await cur.fetchall()]
+
+    async def counts(self, tenant: str | None = None) -> dict[str, int]:
+        """Non-terminal runs by status, for one tenant or all."""
+        sql = "SELECT status, COUNT(*) FROM runs WHERE status IN ('queued','running','paused')"
+        args: list[Any] = []
+        if tenant is not None:
+            sql += " AND tenant=?"
+            args.append(tenant)
+        cur = await self.db.execute(sql + " GROUP BY status", args)
+        found = {s: int(n) for s, n in await cur.fetchall()}
+        return {s: found.get(s, 0) for s in ACTIVE}
 
     async def add_event(self, run_id: str, kind: str, data: dict[str, Any]) -> int:
         if run_id not in self._seq:
@@ -162,7 +185,37 @@ class RunStore:
             (run_id, seq, time.time(), kind, msgspec.json.encode(data).decode()),
         )
         await self.db.commit()
+        self.notify(run_id)
         return seq
+
+    def notify(self, run_id: str) -> None:
+        """Wake everyone waiting in :meth:`wait_change` for this run."""
+        event = self._changed.pop(run_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait_change(self, run_id: str, timeout_s: float) -> None:
+        """Return when the run gets a new event or transition, or after ``timeout_s``."""
+        event = self._changed.setdefault(run_id, anyio.Event())
+        with anyio.move_on_after(timeout_s):
+            await event.wait()
+
+    async def counts_by_tenant(self) -> dict[str, int]:
+        cur = await self.db.execute(
+            "SELECT tenant, COUNT(*) FROM runs WHERE status IN ('queued','running','paused') "
+            "GROUP BY tenant"
+        )
+        return {t: int(n) for t, n in await cur.fetchall()}
+
+    async def events_after(self, run_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+        cur = await self.db.execute(
+            "SELECT seq, ts, kind, data FROM events WHERE run_id=? AND seq>? ORDER BY seq LIMIT ?",
+            (run_id, after, limit),
+        )
+        return [
+            {"seq": s, "ts": ts, "kind": k, "data": msgspec.json.decode(d)}
+            for s, ts, k, d in await cur.fetchall()
+        ]
 
     async def events(self, run_id: str, tail: int = 200) -> list[dict[str, Any]]:
         cur = await self.db.execute(

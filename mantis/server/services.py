@@ -1,0 +1,54 @@
+"""The services a request handler may use, built once by ``create_app``.
+
+Handlers receive them through Litestar dependency injection (``services`` and
+``tenant``), never through module globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation
+
+from mantis.config import Settings
+from mantis.server.auth import TOKEN_HEADER, Authenticator
+from mantis.server.idempotency import IdempotencyStore
+from mantis.server.limits import Limiter
+from mantis.server.manager import RunManager
+from mantis.server.metrics import Metrics
+from mantis.server.recipes import RecipeStore
+from mantis.server.store import RunStore
+from mantis.server.tenancy import Tenant
+from mantis.server.webhooks import WebhookSender
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    auth: Authenticator
+    store: RunStore
+    manager: RunManager
+    limiter: Limiter
+    idempotency: IdempotencyStore
+    recipes: RecipeStore
+    metrics: Metrics
+    webhooks: WebhookSender
+
+
+def provide_services(request: Request[Any, Any, Any]) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def provide_tenant(request: Request[Any, Any, Any], services: Services) -> Tenant:
+    # Depending on ``services`` puts the two in separate batches, which Litestar resolves
+    # inline; two independent dependencies would cost a task group per request.
+    return services.auth.authenticate(request.headers.get(TOKEN_HEADER))
+
+
+# Built by this process, so not re-validated on every request (SkipValidation).
+ServicesDep = NamedDependency[SkipValidation[Services]]
+TenantDep = NamedDependency[SkipValidation[Tenant]]
