@@ -45,6 +45,9 @@ ROUNDS = 4
 class NullComputer:
     """A computer with no screen: every call returns at once."""
 
+    def __init__(self, on_event: Any = None) -> None:
+        self.on_event = on_event
+
     async def open(self, spec: Any) -> Any:
         from mantis.gym.base import SessionInfo
 

@@ -20,7 +20,7 @@ else in Mantis reads the environment.
 | MANTIS_DISPLAY_SIZE | 1280x720 | virtual screen size |
 | MANTIS_CHROMIUM_PATH | chromium | the browser binary |
 | MANTIS_TESSERACT_PATH | tesseract | the OCR binary |
-| MANTIS_MODEL | mock | default brain |
+| MANTIS_MODEL | (first ready brain) | default brain for runs that name none; with none ready, free-form steps fail and say what to configure |
 | ANTHROPIC_API_KEY | (unset) | key for the `claude` brain and the Claude providers |
 | MANTIS_ANTHROPIC_BASE_URL | (SDK default) | Anthropic API base URL (a proxy or a test fake) |
 | MANTIS_CLAUDE_MODEL | claude-sonnet-4-5 | model id for the `claude` brain and providers |
@@ -95,7 +95,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     display_height: int = 720
     chromium_path: str = "chromium"
     tesseract_path: str = "tesseract"
-    model: str = "mock"
+    model: str | None = None
     # Models and providers (BRAINS.md)
     anthropic_api_key: str | None = None
     anthropic_base_url: str | None = None

@@ -40,8 +40,6 @@ CREATE TABLE IF NOT EXISTS plan_decompositions (
 
 
 class Decomposer(Protocol):
-    name: str
-
     async def decompose(self, text: str) -> Any:
         """Plan data for ``text``: a list of steps, ``{"steps": [...]}`` or a ``MicroPlan``."""
         ...
@@ -118,6 +116,11 @@ class DecompositionCache:
 
 
 def _micro(data: Any, source: str) -> MicroPlan:
+    """A micro-plan from what a decomposer returned: plan data, a plan, or a LoadedPlan."""
+    if isinstance(data, LoadedPlan):
+        data = data.plan
+    if isinstance(data, MicroPlan):
+        return data
     if isinstance(data, str):
         raise PlanError("", f"{source} returned text, not plan steps")
     plan = load_plan(data).plan
@@ -138,6 +141,6 @@ async def decompose_cached(
     if decomposer is None:
         raise DecomposerUnavailable()
     data = await decomposer.decompose(normalise_text(text))
-    plan = split_handovers(_micro(data, f"decomposer {decomposer.name!r}"))
+    plan = split_handovers(_micro(data, f"decomposer {getattr(decomposer, 'name', type(decomposer).__name__)!r}"))
     await cache.put(signature, dump_plan(plan))
     return LoadedPlan(plan=plan, signature=plan_signature(plan))

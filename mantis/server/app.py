@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,7 +28,8 @@ from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import MantisError
 from mantis.gym.base import Computer
-from mantis.runner.context import Providers
+from mantis.runner.context import EventSink, Providers
+from mantis.runner.decompose import Decomposer
 from mantis.server.auth import Authenticator
 from mantis.server.computer_routes import COMPUTER_ROUTES, computer_plane
 from mantis.server.controllers import ROUTES
@@ -36,7 +37,7 @@ from mantis.server.errors import RateLimited
 from mantis.server.executor import LocalExecutor
 from mantis.server.idempotency import IdempotencyStore
 from mantis.server.limits import Limiter
-from mantis.server.manager import RunManager
+from mantis.server.manager import ComputerFactory, RunManager
 from mantis.server.metrics import Metrics
 from mantis.server.models_routes import MODEL_ROUTES
 from mantis.server.recipes import RecipeStore
@@ -89,37 +90,43 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     return _error(500, "internal server error; the server log has the details")
 
 
-def default_computer_factory(settings: Settings) -> Callable[[], Computer]:
+def default_computer_factory(settings: Settings) -> ComputerFactory:
+    """``factory(on_event=sink)`` → a fresh computer of the configured kind."""
     if settings.computer == "remote":
         from mantis.remote.computer import RemoteComputer
 
         url, token = settings.computer_url or "", settings.computer_token or settings.api_token
-        return lambda: RemoteComputer(url, token)
+
+        def remote(on_event: EventSink | None = None) -> Computer:
+            return RemoteComputer(url, token, on_event=on_event)
+
+        return remote
     from mantis.gym.computer import LocalComputer
     from mantis.gym.providers import choose_provider
 
     upstream = choose_provider(settings)
 
-    def make() -> Computer:
+    def make(on_event: EventSink | None = None) -> Computer:
         return LocalComputer(
             chromium_path=settings.chromium_path,
             display_size=settings.display_size,
             upstream=upstream,
+            on_event=on_event,
         )
 
     return make
 
 
-def default_providers(settings: Settings) -> Providers:
-    from mantis.brains.providers.extraction import LocalExtractor
-    from mantis.brains.providers.grounding import LocalGrounder
-    from mantis.brains.providers.verification import LocalVerifier
+def default_providers(settings: Settings) -> tuple[Providers, Decomposer | None]:
+    """Grounder, verifier and extractor per MANTIS_GROUNDER/… (``auto``: Claude with a key,
+    else local OCR), and the plan_text decomposer when one is configured."""
+    from mantis.brains.providers.factory import build_providers
 
-    return Providers(
-        grounder=LocalGrounder(settings.tesseract_path),
-        verifier=LocalVerifier(settings.tesseract_path),
-        extractor=LocalExtractor(settings.tesseract_path),
+    built = build_providers(settings)
+    providers = Providers(
+        grounder=built.grounder, verifier=built.verifier, extractor=built.extractor
     )
+    return providers, built.decomposer
 
 
 def _openapi(settings: Settings) -> OpenAPIConfig:
@@ -142,7 +149,7 @@ def _openapi(settings: Settings) -> OpenAPIConfig:
 def create_app(
     settings: Settings,
     *,
-    computer_factory: Callable[[], Computer] | None = None,
+    computer_factory: ComputerFactory | None = None,
     providers: Providers | None = None,
     env: dict[str, str] | None = None,
 ) -> Litestar:
@@ -150,13 +157,17 @@ def create_app(
     store = RunStore(settings.db_path)
     metrics = Metrics()
     executor = LocalExecutor(settings.max_concurrent_runs)
+    models = ModelRegistry(settings)
+    default_providers_, decomposer = default_providers(settings)
     manager = RunManager(
         settings,
         store,
         executor,
         computer_factory or default_computer_factory(settings),
-        providers or default_providers(settings),
+        providers or default_providers_,
         metrics=metrics,
+        models=models,
+        decomposer=decomposer,
     )
     webhooks = WebhookSender(settings, store, metrics, dict(os.environ if env is None else env))
     manager.terminal_hooks.append(webhooks.enqueue)
@@ -212,7 +223,7 @@ def create_app(
             auth=auth,
             settings=settings,
             manager=manager,
-            models=ModelRegistry(settings),
+            models=models,
         ),
         debug=False,
     )

@@ -21,12 +21,18 @@ import anyio
 import msgspec
 
 from mantis import atomic
+from mantis.brains.base import Brain
+from mantis.brains.registry import get_brain
+from mantis.config import Settings
 from mantis.errors import MantisError
 from mantis.gym.base import SessionInfo, SessionSpec
 from mantis.gym.profiles import ProfileLock, profile_paths
-from mantis.plans import MicroPlan, plan_signature
+from mantis.plans import MicroPlan, TaskSuite, plan_signature
+from mantis.runner.checkpoints import FileCheckpointStore
+from mantis.runner.costs import PriceTable
 from mantis.runner.micro import MicroPlanRunner
 from mantis.runner.results import PauseState, RunOutcome, write_artifacts
+from mantis.runner.suite import TaskSuiteRunner
 from mantis.server.executor import Slot
 from mantis.server.pidregistry import child_pids
 from mantis.server.rundir import RunDir
@@ -37,12 +43,22 @@ if TYPE_CHECKING:
     from mantis.server.manager import RunManager
 
 
+def price_table(s: Settings) -> PriceTable:
+    return PriceTable(
+        claude_input_per_mtok=s.price_claude_input_per_mtok,
+        claude_output_per_mtok=s.price_claude_output_per_mtok,
+        claude_cache_read_per_mtok=s.price_claude_cache_read_per_mtok,
+        claude_cache_write_per_mtok=s.price_claude_cache_write_per_mtok,
+        gpu_per_hour=s.gpu_price_per_hour_local,
+    )
+
+
 class RunExecution:
     def __init__(
         self,
         manager: RunManager,
         row: RunRow,
-        plan: MicroPlan,
+        plan: MicroPlan | TaskSuite,
         lock: ProfileLock,
         resume: tuple[PauseState, str] | None = None,
     ) -> None:
@@ -65,9 +81,49 @@ class RunExecution:
         self._answer_send.send_nowait(user_input)
         return True
 
+    def brain(self) -> Brain | None:
+        """The run's brain. An implicit ``mock`` (nothing ready, nothing asked) is no brain:
+        free-form steps then fail and say what to configure."""
+        model = self.row.cua_model
+        if model == "mock" and not self.row.payload.get("cua_model"):
+            return None
+        return get_brain(model, self.m.settings, registry=self.m.models)
+
     def build_runner(self, computer: Any) -> MicroPlanRunner:
+        s = self.m.settings
         return MicroPlanRunner(
-            computer, self.m.providers, self.m.runner_config, events=self.on_event
+            computer,
+            self.m.providers,
+            self.m.runner_config,
+            events=self.on_event,
+            brain=self.brain(),
+            checkpoints=FileCheckpointStore(
+                s.data_dir / "tenants" / self.row.tenant / "checkpoints"
+            ),
+            prices=price_table(s),
+        )
+
+    async def start(self, runner: MicroPlanRunner, computer: Any, info: SessionInfo) -> RunOutcome:
+        payload = self.row.payload
+        if isinstance(self.plan, TaskSuite):
+            brain = runner.brain
+            assert brain is not None, "task suites are admitted only with a brain"
+            suite = TaskSuiteRunner(
+                computer,
+                self.m.providers,
+                brain,
+                self.m.runner_config,
+                events=self.on_event,
+                prices=price_table(self.m.settings),
+            )
+            return await suite.run(self.plan, info, max_steps=payload.get("max_steps"))
+        return await runner.run(
+            self.plan,
+            info,
+            workflow_id=self.row.workflow_id,
+            resume_state=bool(payload.get("resume_state")),
+            max_cost=payload.get("max_cost"),
+            max_time_minutes=payload.get("max_time_minutes"),
         )
 
     # -- the job ------------------------------------------------------------------------------
@@ -92,7 +148,7 @@ class RunExecution:
         return fresh
 
     async def job(self, slot: Slot) -> None:
-        computer = self.m.computer_factory()
+        computer = self.m.computer_factory(on_event=self.event)
         outcome: RunOutcome | None = None
         error: tuple[str, str] | None = None
         parked = False
@@ -122,7 +178,7 @@ class RunExecution:
                     if self.resume_with is not None:
                         outcome = await self._resume(runner, info, *self.resume_with)
                     else:
-                        outcome = await runner.run(self.plan, info)
+                        outcome = await self.start(runner, computer, info)
                     while outcome.status == "paused" and outcome.pause is not None:
                         user_input = await self._hold(outcome.pause, slot, budget)
                         if user_input is None:
@@ -161,6 +217,7 @@ class RunExecution:
     ) -> RunOutcome:
         await self.transition(status="running", phase="resuming", prompt=None, reason=None)
         self.rundir.file("pause_state.json").unlink(missing_ok=True)
+        assert isinstance(self.plan, MicroPlan), "only micro-plans pause"
         return await runner.resume(
             self.plan, info, state, user_input, signature=plan_signature(self.plan)
         )

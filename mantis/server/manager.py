@@ -17,13 +17,16 @@ from typing import Any
 
 import msgspec
 
+from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import NotFound, RequestError
 from mantis.gym.base import Computer
 from mantis.gym.profiles import ProfileLock, profile_paths
-from mantis.plans import MicroPlan, PlanCaps, dump_plan, load_plan
+from mantis.plans import MicroPlan, PlanCaps, TaskSuite, dump_plan, load_plan
 from mantis.runner.context import Providers, RunnerConfig
+from mantis.runner.decompose import Decomposer, DecompositionCache
 from mantis.runner.results import TERMINAL, PauseState
+from mantis.server.errors import ModelNotReady
 from mantis.server.execution import RunExecution
 from mantis.server.executor import Executor
 from mantis.server.metrics import Metrics
@@ -32,10 +35,12 @@ from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir, check_id
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow, RunStore
-from mantis.server.submission import check_domains, check_model, clamp, load_micro
+from mantis.server.submission import check_domains, check_model, clamp, load_run_plan
 from mantis.server.tenancy import Tenant
 
 TerminalHook = Callable[[RunRow], Awaitable[None]]
+# Called as factory(on_event=sink): the sink receives computer events such as browser_restarted.
+ComputerFactory = Callable[..., Computer]
 
 
 def new_run_id() -> str:
@@ -58,12 +63,17 @@ class RunManager:
         settings: Settings,
         store: RunStore,
         executor: Executor,
-        computer_factory: Callable[[], Computer],
+        computer_factory: ComputerFactory,
         providers: Providers,
         *,
         metrics: Metrics | None = None,
+        models: ModelRegistry | None = None,
+        decomposer: Decomposer | None = None,
     ) -> None:
         self.settings = settings
+        self.models = models or ModelRegistry(settings)
+        self.decomposer = decomposer
+        self.decompositions = DecompositionCache(settings.db_path)
         self.metrics = metrics or Metrics()
         self.store = store
         self.executor = executor
@@ -87,7 +97,7 @@ class RunManager:
     # -- submission ---------------------------------------------------------------------------
 
     async def submit(self, tenant: Tenant, req: PredictRequest) -> dict[str, Any]:
-        model = check_model(req.cua_model, self.settings)
+        model = check_model(req.cua_model, self.settings, self.models)
         if req.callback_url is not None and not req.callback_url.startswith(
             ("http://", "https://")
         ):
@@ -95,7 +105,16 @@ class RunManager:
                 f"callback_url: expected an http(s) URL, got {req.callback_url!r}",
                 extra={"field": "callback_url"},
             )
-        loaded, micro = load_micro(req, self.settings, self.caps)
+        loaded, micro = await load_run_plan(
+            req, self.settings, self.caps, decomposer=self.decomposer, cache=self.decompositions
+        )
+        if isinstance(micro, TaskSuite) and model == "mock" and req.cua_model is None:
+            raise ModelNotReady(
+                "task-suite tasks are free-form goals that need a vision-language brain, and "
+                "none is ready (see `mantis doctor`); name cua_model=mock for a dry run, or give "
+                "the suite a _micro_plan of label-driven steps",
+                extra={"reason": "no_brain"},
+            )
         check_domains(tenant, micro, loaded)
         tid = tenant.tenant_id
         profile_id = check_id(req.profile_id or req.state_key or "default", "profile_id")
@@ -144,7 +163,7 @@ class RunManager:
                 cua_model=model,
                 phase="queued",
                 step_index=0,
-                step_total=len(micro.steps),
+                step_total=len(micro.steps) if isinstance(micro, MicroPlan) else len(micro.tasks),
                 error_class=None,
                 error_message=None,
                 summary=None,
@@ -178,11 +197,11 @@ class RunManager:
     def forget(self, run_id: str) -> None:
         self._live.pop(run_id, None)
 
-    def load_plan(self, row: RunRow) -> MicroPlan:
+    def load_plan(self, row: RunRow) -> MicroPlan | TaskSuite:
         """The plan as dispatched, from the run directory (used on resume and recovery)."""
         path = RunDir(self.settings.data_dir, row.tenant, row.run_id).file("task_suite.json")
         plan = load_plan(msgspec.json.decode(path.read_bytes()), caps=self.caps).plan
-        assert isinstance(plan, MicroPlan)
+        assert isinstance(plan, MicroPlan | TaskSuite)
         return plan
 
     # -- acting on runs -----------------------------------------------------------------------

@@ -32,12 +32,14 @@ async def _run(
     await store.open()
     try:
         executor = LocalExecutor(settings.max_concurrent_runs)
+        providers, decomposer = default_providers(settings)
         manager = RunManager(
             settings,
             store,
             executor,
             default_computer_factory(settings),
-            default_providers(settings),
+            providers,
+            decomposer=decomposer,
         )
         async with anyio.create_task_group() as tg:
             executor.attach(tg)

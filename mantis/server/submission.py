@@ -13,71 +13,78 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import PlanError, RequestError
 from mantis.plans import LoadedPlan, MicroPlan, PlanCaps, TaskSuite, dump_plan, load_plan
+from mantis.runner.decompose import Decomposer, DecompositionCache, decompose_cached
 from mantis.server.errors import Forbidden, ModelNotReady
 from mantis.server.requests import PredictRequest, plan_data
 from mantis.server.tenancy import Tenant
 
-KNOWN_MODELS = (
-    "mock",
-    "holo3",
-    "gemma4-cua",
-    "fara",
-    "evocua-8b",
-    "evocua-32b",
-    "opencua-32b",
-    "opencua-72b",
-    "claude",
-)
-READY_MODELS = ("mock",)
 _URL = re.compile(r"""https?://[^\s"'<>]+""", re.IGNORECASE)
 
 
-def check_model(requested: str | None, settings: Settings) -> str:
-    model = requested or settings.model
-    if model not in KNOWN_MODELS and not model.startswith("endpoint:"):
-        raise RequestError(
-            f"cua_model: unknown model {model!r}; valid: {', '.join(KNOWN_MODELS)}, endpoint:<name>",
-            extra={"field": "cua_model"},
-        )
-    if model not in READY_MODELS:
-        raise ModelNotReady(
-            f"cua_model: {model!r} is not ready: no engine or key is configured",
-            extra={"reason": "not_configured"},
-        )
-    return model
+def check_model(requested: str | None, settings: Settings, registry: ModelRegistry) -> str:
+    """The brain a run uses: the requested one (unknown → 400, not ready → 503), else
+    ``MANTIS_MODEL``, else the first ready real brain, else ``mock``.
+
+    An implicit ``mock`` is recorded as the model but gives the runner no brain, so a
+    free-form step fails and says what to configure instead of pretending to succeed.
+    """
+    name = requested or settings.model
+    if name:
+        status = registry.status(name)  # UnknownModel → 400 listing the valid names
+        if not status.ready:
+            raise ModelNotReady(
+                f"cua_model: {name!r} is not ready: {status.reason}",
+                extra={"reason": status.reason, "model": name},
+            )
+        return name
+    for status in registry.statuses():
+        if status.ready and status.id != "mock":
+            return status.id
+    return "mock"
 
 
-def load_micro(
-    req: PredictRequest, settings: Settings, caps: PlanCaps
-) -> tuple[LoadedPlan, MicroPlan]:
+RunPlan = MicroPlan | TaskSuite
+
+
+async def load_run_plan(
+    req: PredictRequest,
+    settings: Settings,
+    caps: PlanCaps,
+    *,
+    decomposer: Decomposer | None,
+    cache: DecompositionCache,
+) -> tuple[LoadedPlan, RunPlan]:
+    """The plan a submission runs: a micro-plan, or a task suite whose tasks need a brain.
+
+    ``plan_text`` goes through the decomposer (cached by the text's signature); without
+    one the error is 503 and says what to configure.
+    """
     field, data = plan_data(req, settings.plans_dir)
     if field == "plan_text":
-        raise ModelNotReady(
-            "plan_text needs a decomposer to turn text into steps, and none is configured "
-            "in this deployment; submit a micro-plan instead",
-            extra={"reason": "no_decomposer"},
-        )
+        text = data["plan_text"]
+        if not text.strip():
+            raise RequestError(
+                "plan_text: expected some words, got an empty string", extra={"field": field}
+            )
+        loaded = await decompose_cached(text, decomposer, cache)
+        assert isinstance(loaded.plan, MicroPlan)
+        return loaded, loaded.plan
     try:
         loaded = load_plan(data, caps=caps, vars=req.vars)
     except PlanError as exc:
-        prefix = "" if field in ("micro", "plan_text") else f"{field}."
+        prefix = "" if field == "micro" else f"{field}."
         raise PlanError(prefix + exc.path if exc.path else field, exc.reason) from None
     plan = loaded.plan
     if isinstance(plan, TaskSuite):
-        if plan.micro_plan is None:
-            raise ModelNotReady(
-                "task-suite tasks are free-form goals that need a vision-language brain, and "
-                "none is ready in this deployment (see `mantis doctor`); give the suite a "
-                "_micro_plan to run label-driven steps instead",
-                extra={"reason": "no_brain"},
-            )
-        return loaded, plan.micro_plan
+        return loaded, (plan.micro_plan if plan.micro_plan is not None else plan)
     if not isinstance(plan, MicroPlan):
         raise RequestError(
-            f"{field}: expected a micro-plan or a task suite, got plain text",
+            f"{field}: expected a micro-plan or a task suite, got plain text; "
+            "send plain English as plan_text",
             extra={"field": field},
         )
     return loaded, plan
@@ -97,7 +104,7 @@ def domain_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def check_domains(tenant: Tenant, micro: MicroPlan, loaded: LoadedPlan) -> None:
+def check_domains(tenant: Tenant, micro: RunPlan, loaded: LoadedPlan) -> None:
     """403 naming the first URL of the plan outside the tenant's ``allowed_domains``."""
     if not tenant.allowed_domains:
         return

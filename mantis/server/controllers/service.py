@@ -11,7 +11,6 @@ from mantis import __version__
 from mantis.errors import AuthError
 from mantis.server.buildinfo import build_info
 from mantis.server.services import ServicesDep, TenantDep
-from mantis.server.submission import READY_MODELS
 
 
 @get(["/v1/health", "/health"], sync_to_thread=False, summary="Liveness")
@@ -26,14 +25,14 @@ def openapi_alias(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 @get("/v1/version", sync_to_thread=False, summary="Which code is live")
-def version() -> dict[str, Any]:
+def version(services: ServicesDep) -> dict[str, Any]:
     info = build_info()
     return {
         "version": __version__,
         "git_sha": info["git_sha"],
         "build_time": info["build_time"],
         "placement": "local",
-        "models": list(READY_MODELS),
+        "models": [m.id for m in services.manager.models.statuses() if m.ready],
     }
 
 

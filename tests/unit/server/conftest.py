@@ -22,7 +22,7 @@ class FakeComputer:
 
     opened: list[str] = []  # run ids, across instances, to count browser opens
 
-    def __init__(self) -> None:
+    def __init__(self, on_event: Any = None) -> None:
         self.url = "about:blank"
         self.closed = False
 
