@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from mantis.server.controllers.cua import cua
 from mantis.server.controllers.predict import predict
 from mantis.server.controllers.recipes import RecipesController
 from mantis.server.controllers.runs import RunsController
@@ -9,6 +10,7 @@ from mantis.server.controllers.service import health, metrics, openapi_alias, qu
 
 ROUTES: list[ControllerRouterHandler] = [
     predict,
+    cua,
     RunsController,
     RecipesController,
     health,
