@@ -141,6 +141,8 @@ async def decompose_cached(
     if decomposer is None:
         raise DecomposerUnavailable()
     data = await decomposer.decompose(normalise_text(text))
-    plan = split_handovers(_micro(data, f"decomposer {getattr(decomposer, 'name', type(decomposer).__name__)!r}"))
+    plan = split_handovers(
+        _micro(data, f"decomposer {getattr(decomposer, 'name', type(decomposer).__name__)!r}")
+    )
     await cache.put(signature, dump_plan(plan))
     return LoadedPlan(plan=plan, signature=plan_signature(plan))

@@ -33,11 +33,14 @@ class CuaRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
 async def cua(data: CuaRequest, services: ServicesDep, tenant: TenantDep) -> Response[Any]:
     require_scope(tenant, "run")
     if not data.task.strip():
-        raise RequestError("task: expected a sentence describing the goal, got an empty string",
-                           extra={"field": "task"})
+        raise RequestError(
+            "task: expected a sentence describing the goal, got an empty string",
+            extra={"field": "task"},
+        )
     if not 1 <= data.max_steps <= 200:
-        raise RequestError(f"max_steps: expected 1..200, got {data.max_steps}",
-                           extra={"field": "max_steps"})
+        raise RequestError(
+            f"max_steps: expected 1..200, got {data.max_steps}", extra={"field": "max_steps"}
+        )
     if data.ground_clicks:
         raise RequestError(
             "ground_clicks: refining the brain's clicks with the grounder is not available "

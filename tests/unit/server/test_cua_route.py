@@ -19,8 +19,13 @@ def test_without_a_ready_brain_is_503_saying_what_to_configure(client: TestClien
 def test_named_mock_brain_runs_the_task_as_a_run(client: TestClient[Any]) -> None:
     resp = client.post(
         "/v1/cua",
-        json={"task": "Open the page", "start_url": "about:blank", "cua_model": "mock",
-              "max_steps": 3, "profile_id": "cua"},
+        json={
+            "task": "Open the page",
+            "start_url": "about:blank",
+            "cua_model": "mock",
+            "max_steps": 3,
+            "profile_id": "cua",
+        },
     )
     assert resp.status_code == 200, resp.text
     sub = resp.json()
