@@ -41,6 +41,7 @@ from mantis.server.manager import ComputerFactory, RunManager
 from mantis.server.metrics import Metrics
 from mantis.server.models_routes import MODEL_ROUTES
 from mantis.server.recipes import RecipeStore
+from mantis.server.secrets import Secrets
 from mantis.server.services import Services, provide_services, provide_tenant
 from mantis.server.store import RunStore
 from mantis.server.webhooks import WebhookSender
@@ -168,6 +169,7 @@ def create_app(
         metrics=metrics,
         models=models,
         decomposer=decomposer,
+        secrets=Secrets(settings.secrets_dir, dict(os.environ if env is None else env)),
     )
     webhooks = WebhookSender(settings, store, metrics, dict(os.environ if env is None else env))
     manager.terminal_hooks.append(webhooks.enqueue)

@@ -87,7 +87,11 @@ class RunExecution:
         model = self.row.cua_model
         if model == "mock" and not self.row.payload.get("cua_model"):
             return None
-        return get_brain(model, self.m.settings, registry=self.m.models)
+        secret = self.row.payload.get("anthropic_secret_name")
+        key = self.m.secrets.get(secret) if (secret and self.m.secrets) else None
+        return get_brain(
+            model, self.m.settings, api_key=key, registry=None if key else self.m.models
+        )
 
     def build_runner(self, computer: Any) -> MicroPlanRunner:
         s = self.m.settings

@@ -33,6 +33,7 @@ from mantis.server.metrics import Metrics
 from mantis.server.pidregistry import PidRegistry
 from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir, check_id
+from mantis.server.secrets import Secrets
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow, RunStore
 from mantis.server.submission import check_domains, check_model, clamp, load_run_plan
@@ -69,8 +70,10 @@ class RunManager:
         metrics: Metrics | None = None,
         models: ModelRegistry | None = None,
         decomposer: Decomposer | None = None,
+        secrets: Secrets | None = None,
     ) -> None:
         self.settings = settings
+        self.secrets = secrets
         self.models = models or ModelRegistry(settings)
         self.decomposer = decomposer
         self.decompositions = DecompositionCache(settings.db_path)
@@ -97,7 +100,8 @@ class RunManager:
     # -- submission ---------------------------------------------------------------------------
 
     async def submit(self, tenant: Tenant, req: PredictRequest) -> dict[str, Any]:
-        model = check_model(req.cua_model, self.settings, self.models)
+        tenant_key = self.secrets.get(tenant.anthropic_secret_name) if self.secrets else None
+        model = check_model(req.cua_model, self.settings, self.models, tenant_key)
         if req.callback_url is not None and not req.callback_url.startswith(
             ("http://", "https://")
         ):
@@ -148,6 +152,8 @@ class RunManager:
             )
             if req.callback_url is None and tenant.webhook_url:
                 payload["callback_url"] = tenant.webhook_url
+            if tenant.anthropic_secret_name:
+                payload["anthropic_secret_name"] = tenant.anthropic_secret_name
             if payload.get("callback_url") and tenant.webhook_secret_name:
                 payload["webhook_secret_name"] = tenant.webhook_secret_name
             row = RunRow(

@@ -25,13 +25,20 @@ from mantis.server.tenancy import Tenant
 _URL = re.compile(r"""https?://[^\s"'<>]+""", re.IGNORECASE)
 
 
-def check_model(requested: str | None, settings: Settings, registry: ModelRegistry) -> str:
+def check_model(
+    requested: str | None,
+    settings: Settings,
+    registry: ModelRegistry,
+    anthropic_key: str | None = None,
+) -> str:
     """The brain a run uses: the requested one (unknown → 400, not ready → 503), else
     ``MANTIS_MODEL``, else the first ready real brain, else ``mock``.
 
     An implicit ``mock`` is recorded as the model but gives the runner no brain, so a
     free-form step fails and says what to configure instead of pretending to succeed.
     """
+    if anthropic_key:  # the tenant's own key makes `claude` ready for this tenant
+        registry = ModelRegistry(msgspec.structs.replace(settings, anthropic_api_key=anthropic_key))
     name = requested or settings.model
     if name:
         status = registry.status(name)  # UnknownModel → 400 listing the valid names
