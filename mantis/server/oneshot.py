@@ -71,7 +71,8 @@ def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None
         err = f"  [dim]{step['error']}[/]" if step.get("error") else ""
         console.print(
             f"  {step['index']:>3} {mark} {step['type']:<15} {step['duration_s']:6.2f}s"
-            f"  {step['intent']}{err}"
+            f"  {step['intent']}{err}",
+            soft_wrap=True,
         )
     rows = details.get("extracted_rows", [])
     if rows:
@@ -84,14 +85,18 @@ def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None
         console.print(table)
     summary = result.get("summary")
     if summary:
-        console.print(
-            f"  total {summary['total_time_s']:.2f}s · wall time "
-            + ", ".join(f"{k} {v:.2f}s" for k, v in summary["wall_time_breakdown"].items() if v)
-        )
-    console.print(f"  result: {run_dir}/result.json")
+        console.print(f"  total {summary['total_time_s']:.2f}s of run time:", soft_wrap=True)
+        # The API's bucket names are claude_*; the same buckets hold local OCR time.
+        for key, value in summary["wall_time_breakdown"].items():
+            if value:
+                label = key.removeprefix("claude_") + (
+                    " (OCR/provider)" if key.startswith("claude_") else ""
+                )
+                console.print(f"    {label:<26} {value:6.2f}s", soft_wrap=True)
+    console.print(f"  result:   {run_dir}/result.json", soft_wrap=True)
     for art in details.get("artifacts", []):
         if art["kind"] == "file":
-            console.print(f"  artifact: {run_dir}/{art['name']}")
+            console.print(f"  artifact: {run_dir}/{art['name']}", soft_wrap=True)
 
 
 def run_plan_file(
