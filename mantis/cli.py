@@ -129,15 +129,9 @@ def cmd_plan_run(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from mantis.brains.providers.selection import provider_statuses
-    from mantis.brains.registry import ModelRegistry
+    from mantis.doctor import report
 
-    settings = _settings(args)
-    for s in ModelRegistry(settings).statuses():
-        mark = "ready" if s.ready else "not ready"
-        print(f"brain    {s.id:<22} {mark:<10} {s.placement:<9} {s.reason or ''}".rstrip())
-    for role, choice, reason in provider_statuses(settings):
-        print(f"provider {role:<22} {choice:<10} {reason}".rstrip())
+    print("\n".join(report(_settings(args))))
     return 0
 
 

@@ -46,3 +46,10 @@ def test_schema_is_json_listing_step_types(capsys: pytest.CaptureFixture[str]) -
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"].endswith("2020-12/schema")
     assert "fill_field" in json.dumps(schema)
+
+
+def test_doctor_reports_system_brains_and_providers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "system   ocr" in out and "system   browser" in out
+    assert "brain    claude" in out and "provider grounder" in out
