@@ -56,7 +56,7 @@ class NullComputer:
     async def screenshot(self) -> Any:
         from mantis.gym.base import Screenshot
 
-        return Screenshot(width=1, height=1, rgb=b"\0\0\0", captured_at_ms=0)
+        return Screenshot(width=1, height=1, data=b"\0\0\0", captured_at_ms=0)
 
     async def act(self, action: Any) -> Any:
         from mantis.gym.base import ActResult

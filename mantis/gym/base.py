@@ -1,12 +1,13 @@
 """The ``Computer`` seam and the data that crosses it.
 
 Step handlers and brains only ever see ``Computer``. Screenshots stay raw
-(RGB bytes) in-process and are encoded only at the edge, in the format the
-consumer needs.
+in-process (the capture's own BGRX bytes, or RGB) and are decoded or encoded
+only at the edge, in the format the consumer needs.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -22,24 +23,62 @@ if TYPE_CHECKING:
     from mantis.gym.providers import ProxyUpstream
 
 ImageFormat = Literal["png", "jpeg", "webp"]
+# How a screenshot's bytes are laid out: packed RGB, or the X server's 32-bit BGRX words.
+PixelFormat = Literal["RGB", "BGRX"]
+_BYTES_PER_PIXEL: dict[str, int] = {"RGB": 3, "BGRX": 4}
 
 # Where a computer reports what happened to it (``browser_restarted``): kind, data.
 EventSink = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
-class Screenshot(msgspec.Struct, frozen=True, kw_only=True):
-    """A raw RGB frame of the whole screen."""
+class Screenshot(msgspec.Struct, frozen=True, kw_only=True, dict=True):
+    """A raw frame of the whole screen, row-major, in the layout it was captured in.
+
+    Local captures keep the X server's BGRX words (4 bytes a pixel, the X byte
+    ignored) so that taking a frame costs one copy out of the shared segment;
+    frames built from images (the wire client, tests) are packed RGB. Pixels
+    are only converted when a consumer asks for them: ``image()`` decodes with
+    PIL's raw decoder (same pixels either way), ``rgb`` packs RGB bytes once
+    and caches them, ``pixel`` reads one pixel in place.
+    """
 
     width: int
     height: int
-    rgb: bytes  # width * height * 3 bytes, row-major
+    data: bytes  # width * height * bytes_per_pixel bytes, row-major
     captured_at_ms: int
     scroll_y: int | None = None
+    pixel_format: PixelFormat = "RGB"
+
+    @property
+    def bytes_per_pixel(self) -> int:
+        return _BYTES_PER_PIXEL[self.pixel_format]
 
     def image(self) -> Image.Image:
+        """The frame as an RGB ``PIL.Image`` (a fresh image the caller may modify)."""
         from PIL import Image
 
-        return Image.frombuffer("RGB", (self.width, self.height), self.rgb, "raw", "RGB", 0, 1)
+        return Image.frombuffer(
+            "RGB", (self.width, self.height), self.data, "raw", self.pixel_format, 0, 1
+        )
+
+    @functools.cached_property
+    def rgb(self) -> bytes:
+        """Packed RGB bytes (``width * height * 3``); converted once, on first use."""
+        if self.pixel_format == "RGB":
+            return self.data
+        return self.image().tobytes()
+
+    def pixel(self, x: int, y: int) -> tuple[int, int, int]:
+        """The (r, g, b) at ``x, y``, read in place."""
+        bpp = self.bytes_per_pixel
+        i = (y * self.width + x) * bpp
+        if self.pixel_format == "BGRX":
+            return self.data[i + 2], self.data[i + 1], self.data[i]
+        return self.data[i], self.data[i + 1], self.data[i + 2]
+
+    def rows_from(self, top: int) -> memoryview:
+        """The raw bytes of rows ``top`` and below (no copy), for hashing and comparing."""
+        return memoryview(self.data)[top * self.width * self.bytes_per_pixel :]
 
     def encode(self, fmt: ImageFormat = "png", quality: int = 80) -> bytes:
         buf = io.BytesIO()
@@ -56,7 +95,7 @@ class Screenshot(msgspec.Struct, frozen=True, kw_only=True):
     def from_image(cls, img: Image.Image, captured_at_ms: int = 0) -> Screenshot:
         rgb = img.convert("RGB")
         return cls(
-            width=rgb.width, height=rgb.height, rgb=rgb.tobytes(), captured_at_ms=captured_at_ms
+            width=rgb.width, height=rgb.height, data=rgb.tobytes(), captured_at_ms=captured_at_ms
         )
 
 

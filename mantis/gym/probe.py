@@ -31,13 +31,10 @@ async def measure_content_top(screen: ScreenCapture) -> int:
 
 def first_row_of(shot: Screenshot, rgb: tuple[int, int, int]) -> int | None:
     """The first y where the middle column has colour ``rgb`` for 8 rows in a row."""
-    want = bytes(rgb)
     x = shot.width // 2
-    stride = shot.width * 3
     run = 0
     for y in range(shot.height):
-        offset = y * stride + x * 3
-        if shot.rgb[offset : offset + 3] == want:
+        if shot.pixel(x, y) == rgb:
             run += 1
             if run == 8:
                 return y - 7

@@ -1,19 +1,19 @@
 """The camera: screenshots of the root window, and waiting for the screen to settle.
 
-Frames come through MIT-SHM (``mantis.gym.shm``, ~0.6 ms at 1280x720) when the
+Frames come through MIT-SHM (``mantis.gym.shm``, ~0.4 ms at 1280x720) when the
 server offers it, else through a core ``GetImage`` (ZPixmap, 24-bit BGRX, ~13
-ms) over a dedicated python-xlib connection; either way they are converted
-once to packed RGB by PIL's raw decoder and stay raw until a consumer encodes
-them. ``settle`` compares consecutive 1/8-size grayscale frames and
-returns as soon as two in a row match (within a tiny tolerance), between a
-floor and a ceiling; it never sleeps a fixed time.
+ms) over a dedicated python-xlib connection. Either way the frame is kept as
+captured, BGRX, in the ``Screenshot`` (one copy out of the shared segment,
+~0.3 ms); pixels are decoded by PIL's raw decoder only when a consumer needs
+them (``Screenshot.image()``, ~0.5 ms). ``settle`` compares consecutive
+1/8-size grayscale frames and returns as soon as two in a row match (within a
+tiny tolerance), between a floor and a ceiling; it never sleeps a fixed time.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import anyio
 
@@ -62,20 +62,21 @@ class ScreenCapture:
 
     def grab_sync(self) -> Screenshot:
         """One frame, blocking (call from a worker thread)."""
-        from PIL import Image
         from Xlib import X
         from Xlib.error import ConnectionClosedError
 
         with self._lock:
             if self._closed:
                 raise ComputerError(f"screen connection to {self.display_name} is closed")
-            # bytes from GetImage, or a memoryview of the MIT-SHM segment (PIL takes both)
-            data: Any = self._shm.grab_bgrx() if self._shm is not None else None
-            if data is None and self._shm is not None:
-                raise ComputerError(
-                    f"X display {self.display_name} went away (MIT-SHM grab failed)"
-                )
-            if data is None:
+            if self._shm is not None:
+                view = self._shm.grab_bgrx()
+                if view is None:
+                    raise ComputerError(
+                        f"X display {self.display_name} went away (MIT-SHM grab failed)"
+                    )
+                # Copied under the lock: the view is the shared segment the next grab overwrites.
+                data = bytes(view)
+            else:
                 try:
                     reply = self._root.get_image(
                         0, 0, self.width, self.height, X.ZPixmap, 0xFFFFFFFF
@@ -84,19 +85,25 @@ class ScreenCapture:
                     raise ComputerError(f"X display {self.display_name} went away: {exc}") from exc
                 data = reply.data
             stamp = int(time.time() * 1000)
-            # Converted under the lock: with MIT-SHM, ``data`` is the shared segment itself.
-            img = Image.frombuffer("RGB", (self.width, self.height), data, "raw", "BGRX", 0, 1)
-            rgb = img.tobytes()
-        return Screenshot(width=self.width, height=self.height, rgb=rgb, captured_at_ms=stamp)
+        if len(data) != self.width * self.height * 4:
+            raise ComputerError(
+                f"unexpected frame size from {self.display_name}: {len(data)} bytes "
+                f"for {self.width}x{self.height} at 32 bits a pixel"
+            )
+        return Screenshot(
+            width=self.width,
+            height=self.height,
+            data=data,
+            pixel_format="BGRX",
+            captured_at_ms=stamp,
+        )
 
     async def grab(self) -> Screenshot:
         return await anyio.to_thread.run_sync(self.grab_sync)
 
     def _thumb_sync(self) -> bytes:
         """A 1/8-size grayscale frame, for change detection."""
-        shot = self.grab_sync()
-        img = shot.image().convert("L")
-        return img.reduce(8).tobytes()
+        return self.grab_sync().image().reduce(8).convert("L").tobytes()
 
     async def settle(self, floor_s: float = 0.15, ceiling_s: float = 3.0) -> float:
         """Wait until two consecutive thumbnails match, no sooner than ``floor_s`` and no

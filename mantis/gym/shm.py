@@ -2,8 +2,8 @@
 
 The X server writes the root window straight into a shared-memory segment
 (``XShmGetImage``); a frame costs one round-trip and one memcpy instead of
-streaming ~3.7 MB over the socket as ``GetImage`` does. The frame is BGRX,
-converted once to packed RGB.
+streaming ~3.7 MB over the socket as ``GetImage`` does. The frame is BGRX and
+stays BGRX: ``ScreenCapture`` copies it out of the segment as it is.
 
 libX11's default I/O error path calls ``exit()`` when the server goes away.
 Each connection therefore gets an ``XSetIOErrorExitHandler`` that only marks it

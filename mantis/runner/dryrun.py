@@ -39,7 +39,7 @@ class DryComputer:
         self._frame += 1  # every frame differs, so no scroll or page looks stuck
         rgb = bytearray(W * H * 3)
         rgb[-3:] = (self._frame % 256).to_bytes(1, "big") * 3
-        return Screenshot(width=W, height=H, rgb=bytes(rgb), captured_at_ms=self._frame)
+        return Screenshot(width=W, height=H, data=bytes(rgb), captured_at_ms=self._frame)
 
     async def act(self, action: Action) -> ActResult:
         return ActResult(ok=True)

@@ -86,8 +86,7 @@ class LocalExtractor:
         max_items: int = 1,
         region: Region | None = None,
     ) -> list[dict[str, Any]]:
-        image = shot.image()
-        ocr = await self.ocr.read(image, region=region)
+        ocr = await self.ocr.read(shot, region=region)
         if fields and max_items > 1:
             forms = [_label_forms(f.name) for f in fields]
             table = extract_table(
@@ -96,7 +95,7 @@ class LocalExtractor:
             if table and _holes(table):
                 # Sparse-text OCR drops lone short words (a "4" in a Qty column);
                 # block-mode OCR keeps them, so a table with empty cells is read again.
-                block = await self.ocr.read(image, region=region, psm=_BLOCK_PSM)
+                block = await self.ocr.read(shot, region=region, psm=_BLOCK_PSM)
                 again = extract_table(
                     block.words, fields, forms, max_items=max_items, threshold=self.threshold
                 )

@@ -56,16 +56,16 @@ class LocalGrounder:
         role: Role = "text",
         region: Region | None = None,
     ) -> Grounding | None:
-        image = shot.image()
         for scale in (1, 2):
-            ocr = await self.ocr.read(image, region=region, scale=scale)
+            ocr = await self.ocr.read(shot, region=region, scale=scale)
             matches = self._matches(ocr, target, role)
             if matches:
                 break
         else:
             return None
         if role in ("input", "dropdown"):
-            return await anyio.to_thread.run_sync(_control, image, matches, _bounds(image, region))
+            bounds = _bounds(shot.width, shot.height, region)
+            return await anyio.to_thread.run_sync(_control, shot.image(), matches, bounds)
         return _grounding(matches[0], matches[0].box)
 
     def _matches(self, ocr: OcrResult, target: str, role: Role) -> list[Match]:
@@ -92,7 +92,7 @@ def _grounding(match: Match, box: Box) -> Grounding:
     return Grounding(x=x, y=y, box=box, text=match.text, score=round(match.score, 3))
 
 
-def _bounds(image: Image.Image, region: Region | None) -> Box:
+def _bounds(width: int, height: int, region: Region | None) -> Box:
     if region is None:
-        return Box(0, 0, image.width, image.height)
+        return Box(0, 0, width, height)
     return Box(*region)

@@ -86,7 +86,7 @@ class LocalLLMExtractor:
     ) -> list[dict[str, Any]]:
         if not fields or max_items < 1:
             return []
-        ocr = await self.ocr.read(shot.image(), region=region)
+        ocr = await self.ocr.read(shot, region=region)
         if not ocr.text.strip():
             return []
         names = ", ".join(f"{f.name} ({f.type})" for f in fields)

@@ -5,7 +5,8 @@
 TSV into ``Word``s and groups them into ``Line``s. Coordinates are mapped back to
 the full image when a ``region`` crop or an upscale ``scale`` was used.
 
-Results are kept in a small LRU keyed by a hash of the pixels, the region, the
+Results are kept in a small LRU keyed by a hash of the pixels (a screenshot's
+raw bytes as captured, so a hit costs no decoding), the region, the
 page-segmentation mode and the scale, so the grounder, verifier and extractor
 can all look at one screenshot for the price of one OCR pass.
 
@@ -213,16 +214,17 @@ class Tesseract:
         """OCR ``image`` (or the ``region`` of it); coordinates are always the full image's."""
         psm = self.psm if psm is None else psm
         scale = self.scale if scale is None else scale
-        pil = image.image() if isinstance(image, Screenshot) else image
-        region = _clamp(region, pil.width, pil.height)
+        region = _clamp(region, image.width, image.height)
         if region is not None and (region[2] == 0 or region[3] == 0):
             return OcrResult(words=(), lines=(), elapsed_s=0.0)
-        digest = await anyio.to_thread.run_sync(_digest, pil)
+        digest = await anyio.to_thread.run_sync(_digest, image)
         key = (digest, region, psm, scale, self.lang)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
+        # Decoded only on a miss: a screenshot's key comes from its raw bytes.
+        pil = image.image() if isinstance(image, Screenshot) else image
         page, sheet = await anyio.to_thread.run_sync(_prepare, pil, region, scale)
         started = time.perf_counter()
         tsv: dict[str, str] = {}
@@ -286,10 +288,17 @@ def _clamp(region: Region | None, width: int, height: int) -> Region | None:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _digest(img: Image.Image) -> str:
+def _digest(img: Image.Image | Screenshot) -> str:
+    """A key for the pixels: a screenshot's raw bytes as they are (no conversion), an
+    image's bytes in its mode. The same pixels in two layouts get two keys, which only
+    costs a cache miss."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{img.mode}:{img.width}x{img.height}:".encode())
-    h.update(img.tobytes())
+    if isinstance(img, Screenshot):
+        h.update(f"shot:{img.pixel_format}:{img.width}x{img.height}:".encode())
+        h.update(img.data)
+    else:
+        h.update(f"{img.mode}:{img.width}x{img.height}:".encode())
+        h.update(img.tobytes())
     return h.hexdigest()
 
 

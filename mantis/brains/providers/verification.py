@@ -23,8 +23,6 @@ from mantis.brains.providers.matching import THRESHOLD, contains_text, find_phra
 from mantis.brains.providers.ocr import Tesseract
 
 if TYPE_CHECKING:
-    from PIL import Image
-
     from mantis.gym.base import Screenshot
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|‘([^’]+)’|(?<!\w)\'([^\']+)\'(?!\w)')
@@ -66,10 +64,9 @@ class LocalVerifier:
                 return (False, f"no text to look for in the condition {condition!r}")
             quoted = [phrase]
             note = "no quoted text, looked for the whole condition: "
-        image = shot.image()
         reasons: list[str] = []
         for text in quoted:
-            found, where = await self._locate(image, text, region)
+            found, where = await self._locate(shot, text, region)
             if absent and found:
                 return (False, f'{note}"{text}" is still on screen{_at(where)}')
             if not absent and not found:
@@ -81,16 +78,16 @@ class LocalVerifier:
         self, shot: Screenshot, text: str, *, region: Region | None = None
     ) -> Grounding | None:
         """Where ``text`` is on screen, or None (for ``detect_visible``)."""
-        _, where = await self._locate(shot.image(), text, region)
+        _, where = await self._locate(shot, text, region)
         return where
 
     async def _locate(
-        self, image: Image.Image, text: str, region: Region | None
+        self, shot: Screenshot, text: str, region: Region | None
     ) -> tuple[bool, Grounding | None]:
         """Whether ``text`` is on screen and, when it is on one line, where.
         Small text gets a second look at 2x."""
         for scale in (1, 2):
-            ocr = await self.ocr.read(image, region=region, scale=scale)
+            ocr = await self.ocr.read(shot, region=region, scale=scale)
             matches = find_phrase(ocr.lines, text, threshold=self.threshold)
             if matches:
                 m = matches[0]

@@ -19,8 +19,11 @@ from mantis.runner.steps.driven import brain_step
 
 
 def fingerprint(shot: Screenshot, top: int = 0) -> str:
-    """A hash of the pixels from row ``top`` down (below the browser toolbar)."""
-    return hashlib.blake2b(shot.rgb[top * shot.width * 3 :], digest_size=12).hexdigest()
+    """A hash of the pixels from row ``top`` down (below the browser toolbar), taken over
+    the frame's raw bytes: only compare prints of frames from the same computer."""
+    h = hashlib.blake2b(shot.pixel_format.encode(), digest_size=12)
+    h.update(shot.rows_from(top))
+    return h.hexdigest()
 
 
 def page_print(ctx: StepContext, shot: Screenshot) -> str:

@@ -51,6 +51,24 @@ def test_screenshot_as_json_and_as_raw_bytes(session):
     assert Image.open(io.BytesIO(raw.content)).size == (1280, 720)
 
 
+def test_wire_screenshots_carry_the_screens_true_colours(session, pages):
+    """Captured as BGRX, served as RGB: a swapped channel would turn blue into red."""
+    session.post(
+        "/computer/action",
+        json={"action": {"kind": "navigate", "url": f"{pages}/click"}, "step_id": "colours-1"},
+    )
+    session.post("/computer/settle", json={"floor_s": 0.1, "ceiling_s": 2})
+    raw = session.post("/computer/screenshot", json={}, headers={"Accept": "image/png"})
+    png = Image.open(io.BytesIO(raw.content)).convert("RGB")
+    assert png.getpixel((900, 700)) == (0, 0, 255)  # the page's background
+    column = [png.getpixel((300, y)) for y in range(720)]
+    assert column.count((255, 255, 0)) == 100  # the 200x100 yellow button, every row of it
+    body = session.post("/computer/screenshot", json={"format": "jpeg", "quality": 90}).json()
+    jpeg = Image.open(io.BytesIO(base64.b64decode(body["image_b64"]))).convert("RGB")
+    r, g, b = jpeg.getpixel((900, 700))
+    assert r < 16 and g < 16 and b > 239
+
+
 def test_the_same_step_id_clicks_once(session, pages):
     nav = session.post(
         "/computer/action",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import urllib.parse
 
 import anyio
 import pytest
+from PIL import Image
 
 from mantis.brains.actions import (
     Back,
@@ -19,7 +21,7 @@ from mantis.brains.actions import (
     Scroll,
     Type,
 )
-from mantis.gym.base import SessionSpec
+from mantis.gym.base import Screenshot, SessionSpec
 from mantis.gym.browser import session_pids
 from mantis.gym.computer import LocalComputer
 
@@ -52,6 +54,24 @@ async def test_screenshot_has_display_size_and_page_starts_at_content_top(comput
     assert _pixel(shot, 900, top + 2) == (0, 0, 255)
     assert _pixel(shot, 900, top - 2) != (0, 0, 255)
     assert _pixel(shot, 900, shot.height - 2) == (0, 0, 255), "page fills the screen to the bottom"
+
+
+async def test_a_bgrx_capture_shows_the_brain_exactly_the_rgb_pixels(computer, pages):
+    """The capture keeps the server's BGRX words; decoding them must give the very pixels
+    a packed-RGB frame of the same capture gives (reference built without PIL)."""
+    await computer.navigate(f"{pages}/click")
+    shot = await computer.screenshot()
+    assert shot.pixel_format == "BGRX" and len(shot.data) == 1280 * 720 * 4
+    ref = bytearray(1280 * 720 * 3)
+    ref[0::3], ref[1::3], ref[2::3] = shot.data[2::4], shot.data[1::4], shot.data[0::4]
+    as_rgb = Screenshot(width=1280, height=720, data=bytes(ref), captured_at_ms=0)
+    assert shot.image().tobytes() == as_rgb.image().tobytes() == ref
+    assert shot.rgb == ref
+    top = computer.info.content_top
+    assert shot.pixel(300, top + 200) == as_rgb.pixel(300, top + 200) == (255, 255, 0)
+    png = Image.open(io.BytesIO(shot.encode("png"))).convert("RGB")
+    assert png.tobytes() == ref
+    assert shot.encode("jpeg") == as_rgb.encode("jpeg")
 
 
 async def test_navigate_back_and_current_url_read_the_address_bar(computer, pages):

@@ -48,7 +48,7 @@ class PageComputer:
         shade = hashlib.sha256(self.url.encode()).digest()[:3]
         rgb = bytes(shade) * (SCREEN[0] * SCREEN[1])
         return Screenshot(
-            width=SCREEN[0], height=SCREEN[1], rgb=rgb, captured_at_ms=0, scroll_y=self.scroll_y
+            width=SCREEN[0], height=SCREEN[1], data=rgb, captured_at_ms=0, scroll_y=self.scroll_y
         )
 
     async def act(self, action: Action) -> ActResult:

@@ -31,7 +31,7 @@ class FakeComputer:
         return SessionInfo(display=":fake", chrome_pid=0, width=640, height=480)
 
     async def screenshot(self) -> Screenshot:
-        return Screenshot(width=2, height=2, rgb=b"\0" * 12, captured_at_ms=0)
+        return Screenshot(width=2, height=2, data=b"\0" * 12, captured_at_ms=0)
 
     async def act(self, action: Any) -> ActResult:
         return ActResult(ok=True)
