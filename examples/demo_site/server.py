@@ -14,7 +14,9 @@ cards) and ``/api/listings.json`` (the same cars as JSON). Public fixture
 pages for step tests: ``/inventory`` (a table, 4 rows a page, ``?page=N``, a
 "Next" link, filter links by body type), ``/cars/N`` (one car's details),
 ``/long`` (a tall page with a marker at the bottom), ``/drag`` (a box to drag
-onto a drop zone) and ``/picker`` (a custom, non-native dropdown). Pages are styled
+onto a drop zone), ``/picker`` (a custom, non-native dropdown) and
+``/profile-form`` (a never-submitted form with text, textarea, select, checkbox
+and password fields above a tall spacer, for pause/resume state). Pages are styled
 with large dark sans-serif text on white so OCR reads them reliably.
 """
 
@@ -230,6 +232,32 @@ _PICKER = _page(
 )
 
 
+_PROFILE_FORM = _page(
+    "Profile - Acme Motors",
+    "<h1>Your profile</h1>"
+    '<form name="profile" method="post" action="/profile-form" onsubmit="return false">'
+    '<input type="hidden" name="csrf" value="demo-token">'
+    '<label for="display_name">Display name</label>'
+    '<input id="display_name" name="display_name" autocomplete="off">'
+    '<label>City</label><input name="city" autocomplete="off">'
+    '<label for="bio">Bio</label>'
+    '<textarea id="bio" name="bio" rows="2" style="display:block;width:420px;font:inherit;'
+    'border:2px solid #555555;border-radius:4px;padding:4px 12px;margin:0 0 20px 0">'
+    "</textarea>"
+    '<label for="team">Team</label><select id="team" name="team">'
+    '<option value="" selected disabled>Choose a team</option>'
+    + "".join(f'<option value="{t.lower()}">{t}</option>' for t in ("Red", "Green", "Blue"))
+    + "</select>"
+    '<p><input type="checkbox" id="newsletter" name="newsletter" value="yes" '
+    'style="display:inline;width:22px;height:22px;margin:0 10px 0 0">'
+    '<label for="newsletter" style="display:inline">Subscribe to newsletter</label></p>'
+    '<label for="secret">Password</label>'
+    '<input id="secret" name="secret" type="password">'
+    "</form>"
+    '<div style="height:1600px"></div><p>End of profile page</p>',
+)
+
+
 class _State:
     """Sessions and submitted inquiries, shared by the handler threads."""
 
@@ -304,8 +332,9 @@ class _Handler(BaseHTTPRequestHandler):
             and 1 <= int(path[6:]) <= len(INVENTORY)
         ):
             self._send(HTTPStatus.OK, _car_page(int(path[6:])))
-        elif path in ("/long", "/drag", "/picker"):
-            self._send(HTTPStatus.OK, {"/long": _LONG, "/drag": _DRAG, "/picker": _PICKER}[path])
+        elif path in ("/long", "/drag", "/picker", "/profile-form"):
+            pages = {"/long": _LONG, "/drag": _DRAG, "/picker": _PICKER}
+            self._send(HTTPStatus.OK, pages.get(path, _PROFILE_FORM))
         elif path == "/api/listings.json":
             body = json.dumps(list(LISTINGS), indent=2).encode()
             self._send(HTTPStatus.OK, body, "application/json")

@@ -24,6 +24,7 @@ from mantis.brains.providers.base import FieldSpec
 from mantis.errors import RequestError
 from mantis.gym.base import Computer, SessionInfo
 from mantis.plans import MicroPlan, fill_user_input, plan_signature
+from mantis.runner import browserstate
 from mantis.runner.checkpoints import CheckpointStore, check_signature
 from mantis.runner.context import EventSink, Providers, RunnerConfig, StepContext, _no_events
 from mantis.runner.costs import CostMeter, PriceTable
@@ -35,7 +36,7 @@ from mantis.runner.stepper import run_step
 from mantis.runner.steps import Jump, Pause, Stop
 from mantis.runner.steps.motion import page_print
 from mantis.runner.tools import ToolRegistry
-from mantis.runner.walk import Walk, checkpoint_of, outcome, pause_state, restore_scroll
+from mantis.runner.walk import Walk, checkpoint_of, outcome, pause_state
 
 
 class MicroPlanRunner:
@@ -147,14 +148,7 @@ class MicroPlanRunner:
         walk.restore(state.vars, state.rows, state.fields, state.required_fields, state.loop_counts)
         walk.ctx.vars["user_input"] = user_input
         walk.results = list(state.steps)
-        url = state.browser_state.get("url")
-        if url:
-            current = await walk.ctx.current_url()
-            if current != url:
-                await walk.ctx.navigate(url)
-        scroll_y = state.browser_state.get("scroll_y")
-        if isinstance(scroll_y, int) and scroll_y > 0:
-            await restore_scroll(walk.ctx, scroll_y)
+        await browserstate.restore(walk.ctx, state.browser_state)
         await self.emit("resumed", {"index": state.step_index})
         return await self._walk(walk, state.step_index)
 

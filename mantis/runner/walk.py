@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mantis.errors import MantisError
 from mantis.plans import MicroPlan
+from mantis.runner import browserstate
+from mantis.runner.browserstate import final_url
 from mantis.runner.checkpoints import Checkpoint
 from mantis.runner.context import StepContext
 from mantis.runner.guards import RunGuards
@@ -55,15 +56,6 @@ class Walk:
         return {str(k): v for k, v in self.loop_counts.items()}
 
 
-async def final_url(ctx: StepContext) -> str | None:
-    """The browser's URL, or None (with a warning event) when it cannot be read."""
-    try:
-        return await ctx.computer.current_url()
-    except MantisError as exc:  # the URL is informative; missing it must not fail the run
-        await ctx.emit("warning", {"message": f"could not read the current URL: {exc}"})
-        return None
-
-
 def checkpoint_of(walk: Walk, next_index: int) -> Checkpoint:
     assert walk.workflow_id is not None
     ctx = walk.ctx
@@ -82,23 +74,6 @@ def checkpoint_of(walk: Walk, next_index: int) -> Checkpoint:
     )
 
 
-async def browser_state(ctx: StepContext) -> dict[str, Any]:
-    """Where the browser stands at a pause: its URL and, when the computer reports it,
-    the page's vertical scroll offset (``Screenshot.scroll_y``).
-
-    Form contents are not captured: that needs a computer offering CDP (DOM
-    access), which the ``Computer`` protocol does not promise yet.
-    """
-    state: dict[str, Any] = {"url": await final_url(ctx)}
-    try:
-        shot = await ctx.computer.screenshot()
-    except MantisError:
-        return state
-    if shot.scroll_y is not None:
-        state["scroll_y"] = shot.scroll_y
-    return state
-
-
 async def pause_state(walk: Walk, idx: int, prompt: str) -> PauseState:
     ctx = walk.ctx
     ctx.meter.stop()
@@ -113,7 +88,7 @@ async def pause_state(walk: Walk, idx: int, prompt: str) -> PauseState:
         fields=ctx.fields,
         required_fields=ctx.required_fields,
         loop_counts=walk.saved_loops(),
-        browser_state=await browser_state(ctx),
+        browser_state=await browserstate.capture(ctx),
         wall_time_breakdown=ctx.meter.snapshot(),
         cost_breakdown=ctx.costs.snapshot(),
     )
@@ -148,28 +123,3 @@ async def outcome(walk: Walk, halt: HaltInfo | None, pause: PauseState | None) -
         final_url=url,
         pause=pause,
     )
-
-
-async def restore_scroll(ctx: StepContext, target: int, *, tolerance: int = 40) -> bool:
-    """Scroll until the page's ``scroll_y`` is within ``tolerance`` px of ``target``.
-
-    Wheel moves are in clicks whose pixel size the runner does not know, so it
-    re-reads ``scroll_y`` after each move and stops when close, when a move made
-    no progress, or after ``RunnerConfig.max_scroll_repeats`` moves. False when the
-    computer does not report ``scroll_y`` or the target was not reached.
-    """
-    from mantis.brains.actions import Scroll
-
-    for _ in range(ctx.config.max_scroll_repeats):
-        current = (await ctx.shot()).scroll_y
-        if current is None:
-            return False
-        gap = target - current
-        if abs(gap) <= tolerance:
-            return True
-        await ctx.act(Scroll(direction="down" if gap > 0 else "up", amount=3))
-        after = (await ctx.shot()).scroll_y
-        if after is None or after == current:
-            return False
-    current = (await ctx.shot()).scroll_y
-    return current is not None and abs(target - current) <= tolerance

@@ -174,6 +174,7 @@ class RunExecution:
                             profile_dir=str(profile_dir),
                             run_id=self.row.run_id,
                             viewport=self.m.settings.display_size,
+                            enable_cdp=bool(self.row.payload.get("enable_cdp")),
                         )
                     )
                     self.m.pids.record(self.row.run_id, child_pids(computer, info))

@@ -42,6 +42,7 @@ class PredictRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
     extraction_schema: dict[str, Any] | None = None
     record_video: bool = False
     live_viewer: bool = False
+    enable_cdp: bool = False  # open the session with CDP: browser state (forms) kept across pauses
     callback_url: str | None = None
 
 

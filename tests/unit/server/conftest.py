@@ -21,6 +21,7 @@ class FakeComputer:
     """A screen that only remembers its URL: enough for navigate/wait/pause/done plans."""
 
     opened: list[str] = []  # run ids, across instances, to count browser opens
+    specs: dict[str, SessionSpec] = {}  # run id -> the spec it was opened with
 
     def __init__(self, on_event: Any = None) -> None:
         self.url = "about:blank"
@@ -28,6 +29,7 @@ class FakeComputer:
 
     async def open(self, spec: SessionSpec) -> SessionInfo:
         FakeComputer.opened.append(spec.run_id)
+        FakeComputer.specs[spec.run_id] = spec
         return SessionInfo(display=":fake", chrome_pid=0, width=640, height=480)
 
     async def screenshot(self) -> Screenshot:

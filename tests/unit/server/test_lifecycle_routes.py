@@ -25,6 +25,16 @@ def test_quick_run_succeeds_with_namespaced_ids(client: TestClient[Any]) -> None
     assert poll["polling_backoff_ms_hint"] == 0 and poll["status"] == "succeeded"
 
 
+def test_enable_cdp_run_option_reaches_the_session_spec(client: TestClient[Any]) -> None:
+    plain = submit(client, QUICK, profile_id="c1")
+    cdp = submit(client, QUICK, profile_id="c2", enable_cdp=True)
+    assert cdp["payload"]["enable_cdp"] is True
+    wait_for(client, plain["run_id"], "succeeded")
+    wait_for(client, cdp["run_id"], "succeeded")
+    assert FakeComputer.specs[plain["run_id"]].enable_cdp is False
+    assert FakeComputer.specs[cdp["run_id"]].enable_cdp is True
+
+
 def test_runs_beyond_capacity_wait_queued(make_client: Any) -> None:
     client = make_client(max_concurrent_runs=1)
     first = submit(client, SLOW, profile_id="a")
