@@ -67,6 +67,10 @@ def test_demo_plan_submit_poll_result(server: Server, demo_site: str) -> None:
     assert csv_text.splitlines()[0] == "make,model,year,price"
     run_dir = server.data_dir / "tenants" / "default" / "runs" / run_id
     assert (run_dir / "result.json").is_file() and (run_dir / "status.json").is_file()
+    # typed secrets never reach results: fill_field records the field and a length only
+    assert "mantis-demo" not in (run_dir / "result.json").read_text()
+    typed = [s["output"] for s in result["result"]["step_details"] if s["type"] == "fill_field"]
+    assert {"label": "Password", "typed_chars": len("mantis-demo")} in typed
 
 
 def test_second_run_on_same_profile_gets_409_and_cancel_releases_it(server: Server) -> None:

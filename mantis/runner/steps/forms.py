@@ -28,7 +28,12 @@ def _label(step: Step) -> str:
     return label
 
 
-async def fill_field(ctx: StepContext, step: Step) -> str:
+async def fill_field(ctx: StepContext, step: Step) -> dict[str, object]:
+    """Type ``params.value`` into the input labelled ``params.label``.
+
+    The step's recorded output names the field and how many characters went in, never
+    the text itself: results and pause states must not carry passwords or codes.
+    """
     label = step.params.label
     if not label:
         raise StepFailed("fill_field needs params.label (the field's visible label)", "bad_step")
@@ -41,7 +46,7 @@ async def fill_field(ctx: StepContext, step: Step) -> str:
     else:
         await ctx.act(Key(keys="BackSpace"), settle=False)
     await ctx.settle()
-    return value
+    return {"label": label, "typed_chars": len(value)}
 
 
 async def submit(ctx: StepContext, step: Step) -> str:
