@@ -10,6 +10,7 @@ reported, never an exception that ends the run.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msgspec
 
@@ -27,6 +28,7 @@ from mantis.brains.actions import (
 )
 from mantis.errors import MantisError
 from mantis.runner.context import StepContext, StepFailed
+from mantis.runner.grounding import ground_action, groundable
 
 DoneWhen = Callable[[], Awaitable[bool]]
 PAUSE_TOOL = "request_user_input"
@@ -43,6 +45,8 @@ class BrainRun(msgspec.Struct, kw_only=True):
     reason: str = ""
     pause_prompt: str | None = None
     cost_usd: float = 0.0
+    groundings: list[dict[str, Any]] = []
+    """With grounding on: one record per grounded click point (see :mod:`mantis.runner.grounding`)."""
 
 
 def _points(action: Action) -> list[tuple[int, int]]:
@@ -57,13 +61,20 @@ def _points(action: Action) -> list[tuple[int, int]]:
 
 
 async def drive(
-    ctx: StepContext, task: str, budget: int, *, done_when: DoneWhen | None = None
+    ctx: StepContext,
+    task: str,
+    budget: int,
+    *,
+    done_when: DoneWhen | None = None,
+    grounding: bool = False,
 ) -> BrainRun:
     """Let the brain act on ``task`` for at most ``budget`` thoughts.
 
     Stops when the brain answers ``done``, when ``done_when()`` holds after an
     action, when the brain asks the user (``request_user_input`` tool call), or
-    when the budget is spent.
+    when the budget is spent. With ``grounding``, each click-family action is
+    refined by the grounder on the frame the brain saw before it is made
+    (:func:`mantis.runner.grounding.ground_action`).
     """
     brain = ctx.brain
     if brain is None:
@@ -104,6 +115,9 @@ async def drive(
         if off:
             run.failed_attempts.append(f"off-screen point {off[0]} on a {width}x{height} screen")
             continue
+        if grounding and groundable(action):
+            action, records = await ground_action(ctx, shot, action, task)
+            run.groundings.extend(records)
         if isinstance(action, Navigate):
             await ctx.navigate(action.url)
         else:

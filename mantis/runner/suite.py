@@ -9,6 +9,10 @@ strip by OCR). Tasks share the browser profile of the run, so cookies saved by a
 ``require_session`` task with no earlier successful ``save_session`` task fails
 without running. A failed task halts the suite (class ``task_failed``) unless
 ``continue_on_failure``. A suite carrying ``_micro_plan`` runs that plan instead.
+With grounding on (the ``grounding`` constructor argument, else the suite's
+``grounding`` key — ``ground_clicks`` is accepted too — and a task's own
+``grounding`` key over both), the brain's clicks are refined by the grounder
+before they are made (:mod:`mantis.runner.grounding`).
 The outcome is a ``RunOutcome`` with one ``StepResult`` (type ``task``) per task.
 """
 
@@ -27,6 +31,7 @@ from mantis.runner.context import (
     StepContext,
     StepFailed,
     _no_events,
+    truthy,
 )
 from mantis.runner.costs import CostMeter, PriceTable
 from mantis.runner.meter import StepClock, TimeMeter
@@ -47,11 +52,25 @@ class TaskSuiteRunner:
         *,
         events: EventSink = _no_events,
         prices: PriceTable | None = None,
+        grounding: bool | None = None,
     ) -> None:
         self.micro = MicroPlanRunner(
             computer, providers, config, events=events, brain=brain, prices=prices
         )
         self.emit = events
+        self.grounding = grounding
+
+    def grounding_for(self, suite: TaskSuite, task: Task) -> bool:
+        """Whether ``task``'s clicks are grounded: the task's ``grounding`` key, else the
+        constructor's ``grounding``, else the suite's ``grounding`` / ``ground_clicks``."""
+        if "grounding" in task.extra:
+            return truthy(task.extra["grounding"])
+        if self.grounding is not None:
+            return self.grounding
+        for key in ("grounding", "ground_clicks"):
+            if key in suite.extra:
+                return truthy(suite.extra[key])
+        return False
 
     async def run(
         self,
@@ -74,7 +93,10 @@ class TaskSuiteRunner:
         halt: HaltInfo | None = None
         saved = False
         for i, task in enumerate(suite.tasks):
-            await self.emit("task_started", {"index": i, "task_id": task.task_id})
+            grounding = self.grounding_for(suite, task)
+            await self.emit(
+                "task_started", {"index": i, "task_id": task.task_id, "grounding": grounding}
+            )
             clock = StepClock(meter)
             cost0 = ctx.costs.total
             ok, error, detail = False, None, {}
@@ -84,7 +106,10 @@ class TaskSuiteRunner:
                 if task.start_url:
                     await ctx.navigate(urljoin(suite.base_url or "", task.start_url))
                 run = await drive(
-                    ctx, task.intent, task.max_steps or max_steps or DEFAULT_MAX_STEPS
+                    ctx,
+                    task.intent,
+                    task.max_steps or max_steps or DEFAULT_MAX_STEPS,
+                    grounding=grounding,
                 )
                 detail = {
                     "actions": run.actions,
@@ -92,6 +117,8 @@ class TaskSuiteRunner:
                     "reason": run.reason,
                     "answer": run.answer,
                 }
+                if grounding:
+                    detail["grounding"] = run.groundings
                 if not run.success:
                     raise StepFailed(run.reason)
                 if task.verify is not None:

@@ -88,6 +88,9 @@ def _region_hash(shot: Screenshot, region: Region) -> int:
 
 class ClaudeGrounder(ClaudeTool):
     bucket = "claude_ground"
+    free_text = True
+    """Understands any description (not only visible words): click grounding passes it
+    the brain's whole reasoning rather than a quoted phrase."""
 
     def __init__(self, client: Any, *, model: str, cache_size: int = 256, **kw: Any) -> None:
         super().__init__(client, model=model, **kw)

@@ -2,7 +2,9 @@
 
 The step's intent (plus its ``hint``) is the brain's task; the loop stops on the
 brain's ``done``, on the step's ``budget``, or as soon as the step's ``verify``
-/ ``hints`` hold. ``claude`` is the provider-only alias: it extracts (with an
+/ ``hints`` hold. With ``grounding: true`` each click the brain proposes is
+first refined by the grounder (:mod:`mantis.runner.grounding`); the records go
+to the step's ``detail.brain.grounding``. ``claude`` is the provider-only alias: it extracts (with an
 ``extract`` spec) or checks (with ``verify``) without any brain action.
 """
 
@@ -31,6 +33,7 @@ async def brain_step(ctx: StepContext, step: Step, *, extra: str = "") -> Any:
         task_of(step, extra),
         step.budget,
         done_when=done_when if has_conditions(step) else None,
+        grounding=step.grounding,
     )
     ctx.detail["brain"] = {
         "actions": run.actions,
@@ -39,6 +42,8 @@ async def brain_step(ctx: StepContext, step: Step, *, extra: str = "") -> Any:
         "reason": run.reason,
         "cost_usd": round(run.cost_usd, 6),
     }
+    if step.grounding:
+        ctx.detail["brain"]["grounding"] = run.groundings
     if run.pause_prompt is not None:
         return Pause(prompt=run.pause_prompt)
     if not run.success:

@@ -2,6 +2,9 @@
 
 The task becomes a one-task suite and goes through the same submission path as
 ``/v1/predict`` (locks, caps, tenancy, the same run lifecycle and status bodies).
+``ground_clicks: true`` sets the suite's ``grounding`` key: each click the brain
+proposes is refined by the run's grounder (Claude when configured, else local
+OCR) before it is made — see :mod:`mantis.runner.grounding`.
 """
 
 from __future__ import annotations
@@ -41,17 +44,14 @@ async def cua(data: CuaRequest, services: ServicesDep, tenant: TenantDep) -> Res
         raise RequestError(
             f"max_steps: expected 1..200, got {data.max_steps}", extra={"field": "max_steps"}
         )
-    if data.ground_clicks:
-        raise RequestError(
-            "ground_clicks: refining the brain's clicks with the grounder is not available "
-            "in this version; omit it or set it to false",
-            extra={"field": "ground_clicks"},
-        )
     task: dict[str, Any] = {"task_id": "cua", "intent": data.task, "max_steps": data.max_steps}
     if data.start_url:
         task["start_url"] = data.start_url
+    suite: dict[str, Any] = {"session_name": "cua", "tasks": [task]}
+    if data.ground_clicks:
+        suite["grounding"] = True  # TaskSuiteRunner refines the brain's clicks with the grounder
     req = PredictRequest(
-        task_suite={"session_name": "cua", "tasks": [task]},
+        task_suite=suite,
         cua_model=data.cua_model,
         max_steps=data.max_steps,
         profile_id=data.profile_id,

@@ -36,6 +36,25 @@ def test_named_mock_brain_runs_the_task_as_a_run(client: TestClient[Any]) -> Non
     assert [s["type"] for s in result["result"]["step_details"]] == ["task"]
 
 
+def test_ground_clicks_runs_the_suite_with_click_grounding(client: TestClient[Any]) -> None:
+    resp = client.post(
+        "/v1/cua",
+        json={
+            "task": "Open the page",
+            "start_url": "about:blank",
+            "cua_model": "mock",
+            "ground_clicks": True,
+            "profile_id": "cua-ground",
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    run_id = resp.json()["run_id"]
+    assert wait_for(client, run_id, "succeeded")["status"] == "succeeded"
+    events = client.get(f"/v1/runs/{run_id}/events").json()["events"]
+    started = [e for e in events if e["kind"] == "task_started"]
+    assert len(started) == 1 and started[0]["data"]["grounding"] is True, events
+
+
 def test_unknown_model_is_400_listing_valid_names(client: TestClient[Any]) -> None:
     resp = client.post("/v1/cua", json={"task": "x", "cua_model": "gpt-9"})
     assert resp.status_code == 400
@@ -46,7 +65,7 @@ def test_bad_fields_are_400_naming_the_field(client: TestClient[Any]) -> None:
     for body, field in (
         ({"task": "  "}, "task"),
         ({"task": "x", "max_steps": 0}, "max_steps"),
-        ({"task": "x", "ground_clicks": True}, "ground_clicks"),
+        ({"task": "x", "ground_clicks": "yes"}, "ground_clicks"),
         ({"start_url": "about:blank"}, "task"),
     ):
         resp = client.post("/v1/cua", json=body)
