@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mantis.config import Settings
+from mantis.errors import MantisError
 from mantis.runner.results import TERMINAL
 from mantis.server.app import default_computer_factory, default_providers
 from mantis.server.executor import LocalExecutor
@@ -49,37 +50,56 @@ async def _run(
             providers,
             decomposer=decomposer,
         )
-        async with anyio.create_task_group() as tg:
-            executor.attach(tg)
-            req = PredictRequest(
-                micro=plan if not isinstance(plan, str) else None,
-                vars=variables,
-                profile_id=profile_id,
-            )
-            if isinstance(plan, dict) and "tasks" in plan:
-                req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
-            submitted = await manager.submit(single_tenant(TENANT), req)
-            run_id = submitted["run_id"]
-            deadline = time.monotonic() + settings.max_time_minutes * 60 + 60
-            body = await _settle(manager, run_id, None, deadline)
-            pending = list(answers)
-            while body["status"] == "paused" and pending:
-                before = _pause_index(body)
-                await manager.resume(TENANT, run_id, pending.pop(0))
-                body = await _settle(manager, run_id, before, deadline)
-            if body["status"] == "paused":
-                # Nobody is there to answer: say what was asked, and end the run rather
-                # than hold the browser for MANTIS_PAUSE_HOLD_S.
-                prompt = (body.get("pause_state") or {}).get("prompt") or ""
-                Console().print(
-                    f"run paused: {prompt}\n"
-                    "  answer with --answer TEXT (once per pause, in order); the run is cancelled"
-                )
-                await manager.cancel(TENANT, run_id)
-            result = await manager.result(TENANT, run_id)
-        return result
+        try:
+            return await _submit_and_follow(manager, executor, plan, variables, profile_id, answers)
+        except BaseExceptionGroup as group:
+            # A refused submission (no brain for a suite, a bad plan) is a message, not a trace.
+            first = group.exceptions[0] if len(group.exceptions) == 1 else None
+            if isinstance(first, MantisError):
+                raise first from None
+            raise
     finally:
         await store.close()
+
+
+async def _submit_and_follow(
+    manager: RunManager,
+    executor: LocalExecutor,
+    plan: Any,
+    variables: dict[str, str],
+    profile_id: str,
+    answers: tuple[str, ...],
+) -> dict[str, Any]:
+    settings = manager.settings
+    async with anyio.create_task_group() as tg:
+        executor.attach(tg)
+        req = PredictRequest(
+            micro=plan if not isinstance(plan, str) else None,
+            vars=variables,
+            profile_id=profile_id,
+        )
+        if isinstance(plan, dict) and "tasks" in plan:
+            req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
+        submitted = await manager.submit(single_tenant(TENANT), req)
+        run_id = submitted["run_id"]
+        deadline = time.monotonic() + settings.max_time_minutes * 60 + 60
+        body = await _settle(manager, run_id, None, deadline)
+        pending = list(answers)
+        while body["status"] == "paused" and pending:
+            before = _pause_index(body)
+            await manager.resume(TENANT, run_id, pending.pop(0))
+            body = await _settle(manager, run_id, before, deadline)
+        if body["status"] == "paused":
+            # Nobody is there to answer: say what was asked, and end the run rather
+            # than hold the browser for MANTIS_PAUSE_HOLD_S.
+            prompt = (body.get("pause_state") or {}).get("prompt") or ""
+            Console().print(
+                f"run paused: {prompt}\n"
+                "  answer with --answer TEXT (once per pause, in order); the run is cancelled"
+            )
+            await manager.cancel(TENANT, run_id)
+        result = await manager.result(TENANT, run_id)
+    return result
 
 
 def _pause_index(body: dict[str, Any]) -> int | None:
