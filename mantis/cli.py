@@ -3,7 +3,8 @@
     mantis serve [--host H] [--port P] [--data-dir D]
     mantis plan validate FILE        exit 0, or 1 with every error (JSON path: message)
     mantis plan schema               the plan JSON Schema (draft 2020-12)
-    mantis plan run FILE [--var K=V] run a plan here, on a local browser, and print the rows
+    mantis plan run FILE [--var K=V] [--answer TEXT]
+                                     run a plan here, on a local browser, and print the rows
     mantis plan dry-run FILE         walk the plan with the mock brain, no browser; print the path
     mantis doctor                    each brain and provider: ready / not ready, and why
     mantis proxy diagnose            egress IP, CONNECT statuses and a verdict per provider
@@ -124,7 +125,11 @@ def cmd_plan_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     return run_plan_file(
-        settings, _read_plan(args.file), _vars(args.var), profile_id=args.profile_id
+        settings,
+        _read_plan(args.file),
+        _vars(args.var),
+        profile_id=args.profile_id,
+        answers=args.answer,
     )
 
 
@@ -210,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file")
     run.add_argument("--var", action="append", metavar="KEY=VALUE")
     run.add_argument("--profile-id", default="default")
+    run.add_argument(
+        "--answer",
+        action="append",
+        metavar="TEXT",
+        help="answer to a request_user_input pause (repeat for each pause, in order)",
+    )
     run.add_argument("--data-dir", type=Path)
     run.set_defaults(func=cmd_plan_run)
     dry = plan_sub.add_parser("dry-run", help="walk a plan with the mock brain, no browser")

@@ -14,9 +14,10 @@ cards) and ``/api/listings.json`` (the same cars as JSON). Public fixture
 pages for step tests: ``/inventory`` (a table, 4 rows a page, ``?page=N``, a
 "Next" link, filter links by body type), ``/cars/N`` (one car's details),
 ``/long`` (a tall page with a marker at the bottom), ``/drag`` (a box to drag
-onto a drop zone), ``/picker`` (a custom, non-native dropdown) and
-``/profile-form`` (a never-submitted form with text, textarea, select, checkbox
-and password fields above a tall spacer, for pause/resume state). Pages are styled
+onto a drop zone), ``/picker`` (a custom, non-native dropdown), ``/clicks``
+(targets that answer a double click and a right click) and ``/profile-form`` (a
+never-submitted form with text, textarea, select, checkbox and password fields above
+a tall spacer, for pause/resume state). Pages are styled
 with large dark sans-serif text on white so OCR reads them reliably.
 """
 
@@ -230,6 +231,22 @@ _PICKER = _page(
     "o.onclick=()=>{p.textContent=o.textContent;l.style.display='none';"
     "document.getElementById('out').textContent='Chosen: '+o.textContent})</script>",
 )
+_CLICKS = _page(
+    "Clicks - Acme Motors",
+    "<h1>Click targets</h1>"
+    # user-select:none: a double click must not leave a word selected (see docs/steps.md).
+    '<p><span id="dbl" style="display:inline-block;border:2px solid #555;padding:8px 16px;'
+    'user-select:none">Double click here</span></p>'
+    '<p><span id="ctx" style="display:inline-block;border:2px solid #555;padding:8px 16px">'
+    "Right click here</span></p>"
+    '<p id="out">Waiting for a click</p>'
+    "<script>const out=document.getElementById('out');"
+    "document.getElementById('dbl').ondblclick=()=>{out.textContent='Double click received'};"
+    "document.getElementById('ctx').oncontextmenu=e=>{e.preventDefault();"
+    "out.textContent='Context menu opened'}</script>",
+)
+
+_STATIC = {"/long": _LONG, "/drag": _DRAG, "/picker": _PICKER, "/clicks": _CLICKS}
 
 
 _PROFILE_FORM = _page(
@@ -256,6 +273,7 @@ _PROFILE_FORM = _page(
     "</form>"
     '<div style="height:1600px"></div><p>End of profile page</p>',
 )
+_STATIC["/profile-form"] = _PROFILE_FORM
 
 
 class _State:
@@ -332,9 +350,8 @@ class _Handler(BaseHTTPRequestHandler):
             and 1 <= int(path[6:]) <= len(INVENTORY)
         ):
             self._send(HTTPStatus.OK, _car_page(int(path[6:])))
-        elif path in ("/long", "/drag", "/picker", "/profile-form"):
-            pages = {"/long": _LONG, "/drag": _DRAG, "/picker": _PICKER}
-            self._send(HTTPStatus.OK, pages.get(path, _PROFILE_FORM))
+        elif path in _STATIC:
+            self._send(HTTPStatus.OK, _STATIC[path])
         elif path == "/api/listings.json":
             body = json.dumps(list(LISTINGS), indent=2).encode()
             self._send(HTTPStatus.OK, body, "application/json")

@@ -232,6 +232,9 @@ class RunExecution:
         atomic.write_json(self.rundir.file("pause_state.json"), msgspec.to_builtins(state))
         left = budget.deadline - anyio.current_time()
         budget.deadline = math.inf  # waiting for a person is not run time
+        # Ready for the answer before anyone can see "paused": a resume that follows the
+        # status at once must not be told the run is still resuming. (The stream holds it.)
+        self._waiting = True
         await self.transition(
             status="paused",
             phase="paused",
@@ -240,7 +243,6 @@ class RunExecution:
             reason=state.reason,
         )
         await slot.suspend()
-        self._waiting = True
         answer: str | None = None
         with anyio.move_on_after(self.m.settings.pause_hold_s):
             answer = await self._answer_recv.receive()

@@ -2,10 +2,13 @@
 
 ``mantis plan run`` calls this: the run gets the same record (SQLite row, run
 directory, result files) as one submitted over HTTP, under tenant ``default``.
+A ``request_user_input`` pause is answered from ``--answer`` values, in order;
+when none is left the prompt is printed and the run cancelled.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
@@ -14,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from mantis.config import Settings
+from mantis.errors import MantisError
+from mantis.runner.results import TERMINAL
 from mantis.server.app import default_computer_factory, default_providers
 from mantis.server.executor import LocalExecutor
 from mantis.server.manager import RunManager
@@ -26,7 +31,11 @@ TENANT = "default"
 
 
 async def _run(
-    settings: Settings, plan: Any, variables: dict[str, str], profile_id: str
+    settings: Settings,
+    plan: Any,
+    variables: dict[str, str],
+    profile_id: str,
+    answers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     store = RunStore(settings.db_path)
     await store.open()
@@ -41,22 +50,75 @@ async def _run(
             providers,
             decomposer=decomposer,
         )
-        async with anyio.create_task_group() as tg:
-            executor.attach(tg)
-            req = PredictRequest(
-                micro=plan if not isinstance(plan, str) else None,
-                vars=variables,
-                profile_id=profile_id,
-            )
-            if isinstance(plan, dict) and "tasks" in plan:
-                req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
-            submitted = await manager.submit(single_tenant(TENANT), req)
-            run_id = submitted["run_id"]
-            await manager.wait(TENANT, run_id, settings.max_time_minutes * 60 + 60)
-            result = await manager.result(TENANT, run_id)
-        return result
+        try:
+            return await _submit_and_follow(manager, executor, plan, variables, profile_id, answers)
+        except BaseExceptionGroup as group:
+            # A refused submission (no brain for a suite, a bad plan) is a message, not a trace.
+            first = group.exceptions[0] if len(group.exceptions) == 1 else None
+            if isinstance(first, MantisError):
+                raise first from None
+            raise
     finally:
         await store.close()
+
+
+async def _submit_and_follow(
+    manager: RunManager,
+    executor: LocalExecutor,
+    plan: Any,
+    variables: dict[str, str],
+    profile_id: str,
+    answers: tuple[str, ...],
+) -> dict[str, Any]:
+    settings = manager.settings
+    async with anyio.create_task_group() as tg:
+        executor.attach(tg)
+        req = PredictRequest(
+            micro=plan if not isinstance(plan, str) else None,
+            vars=variables,
+            profile_id=profile_id,
+        )
+        if isinstance(plan, dict) and "tasks" in plan:
+            req = PredictRequest(task_suite=plan, vars=variables, profile_id=profile_id)
+        submitted = await manager.submit(single_tenant(TENANT), req)
+        run_id = submitted["run_id"]
+        deadline = time.monotonic() + settings.max_time_minutes * 60 + 60
+        body = await _settle(manager, run_id, None, deadline)
+        pending = list(answers)
+        while body["status"] == "paused" and pending:
+            before = _pause_index(body)
+            await manager.resume(TENANT, run_id, pending.pop(0))
+            body = await _settle(manager, run_id, before, deadline)
+        if body["status"] == "paused":
+            # Nobody is there to answer: say what was asked, and end the run rather
+            # than hold the browser for MANTIS_PAUSE_HOLD_S.
+            prompt = (body.get("pause_state") or {}).get("prompt") or ""
+            Console().print(
+                f"run paused: {prompt}\n"
+                "  answer with --answer TEXT (once per pause, in order); the run is cancelled"
+            )
+            await manager.cancel(TENANT, run_id)
+        result = await manager.result(TENANT, run_id)
+    return result
+
+
+def _pause_index(body: dict[str, Any]) -> int | None:
+    state = body.get("pause_state") or {}
+    index = state.get("step_index")
+    return index if isinstance(index, int) else None
+
+
+async def _settle(
+    manager: RunManager, run_id: str, paused_at: int | None, deadline: float
+) -> dict[str, Any]:
+    """The run's status once it ends, or pauses at a step other than ``paused_at``."""
+    while True:
+        body = await manager.status(TENANT, run_id)
+        if body["status"] in TERMINAL or time.monotonic() >= deadline:
+            return body
+        if body["status"] == "paused" and _pause_index(body) != paused_at:
+            return body
+        await manager.store.wait_change(run_id, min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None:
@@ -100,9 +162,15 @@ def print_result(console: Console, result: dict[str, Any], run_dir: str) -> None
 
 
 def run_plan_file(
-    settings: Settings, plan: Any, variables: dict[str, str], profile_id: str = "default"
+    settings: Settings,
+    plan: Any,
+    variables: dict[str, str],
+    profile_id: str = "default",
+    answers: list[str] | None = None,
 ) -> int:
-    result = anyio.run(_run, settings, plan, variables, profile_id)
+    """Run ``plan`` here and print the result. A run that pauses for input is resumed
+    with ``answers`` in order; with none left it is cancelled (exit status 1)."""
+    result = anyio.run(_run, settings, plan, variables, profile_id, tuple(answers or ()))
     run_dir = RunDir(settings.data_dir, TENANT, result["run_id"]).path
     print_result(Console(), msgspec.to_builtins(result), str(run_dir))
     return 0 if result["status"] == "succeeded" else 1

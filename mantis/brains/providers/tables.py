@@ -8,7 +8,8 @@ the last column starting at or before it. Data rows follow the header top to
 bottom; the table ends at the first row where fewer than half of the
 columns hold a cell aligned with its header (left edges or centres within
 12 px: a "Next" link, a footer, a line of links) or after a vertical gap wider than 1.5 row
-pitches. Words left of the first column are ignored.
+pitches. Words left of the first column are ignored. Header cells that name no
+schema field are columns too: they bound the others and their cells are dropped.
 """
 
 from __future__ import annotations
@@ -77,6 +78,22 @@ def _aligned(word: Word, header: tuple[int, int]) -> bool:
     return abs(word.left - left) <= _ALIGN or abs(centre - (left + right) / 2) <= _ALIGN
 
 
+def _all_columns(
+    row: list[Word], header: dict[int, tuple[int, int]]
+) -> list[tuple[int, tuple[int, int]]]:
+    """Every column of the header row, left to right, as (field index, header span).
+
+    Header cells that name no schema field still bound their neighbours (their
+    cells are read and dropped, index < 0), so a schema naming only some
+    columns does not swallow the others into its last field.
+    """
+    spans = list(header.items())
+    for k, w in enumerate(row):
+        if not any(left <= w.left and w.right <= right for left, right in header.values()):
+            spans.append((-1 - k, (w.left, w.right)))
+    return sorted(spans, key=lambda kv: kv[1][0])
+
+
 def extract_table(
     words: list[Word] | tuple[Word, ...],
     fields: list[FieldSpec],
@@ -91,7 +108,7 @@ def extract_table(
         header = _header(row, forms, threshold)
         if header is None:
             continue
-        columns = sorted(header.items(), key=lambda kv: kv[1][0])
+        columns = _all_columns(row, header)
         out: list[dict[str, Any]] = []
         prev_top, pitch = min(w.top for w in row), 0
         for data in rows[r + 1 :]:
@@ -104,17 +121,18 @@ def extract_table(
             aligned = 0
             for w in data:
                 col = None
-                for fi, (left, _) in columns:
-                    if w.left >= left - _TOLERANCE:
-                        col = fi
+                for fi, span in columns:
+                    if w.left >= span[0] - _TOLERANCE:
+                        col = (fi, span)
                 if col is None:
                     continue
-                if col not in cells and _aligned(w, header[col]):
+                fi, span = col
+                if fi not in cells and _aligned(w, span):
                     aligned += 1
-                cells.setdefault(col, []).append(w.text)
+                cells.setdefault(fi, []).append(w.text)
             if aligned * 2 < len(columns):
                 break
-            found = {fields[fi].name: " ".join(ws) for fi, ws in cells.items()}
+            found = {fields[fi].name: " ".join(ws) for fi, ws in cells.items() if fi >= 0}
             out.append({f.name: coerce(found.get(f.name, ""), f.type) for f in fields})
             if len(out) >= max_items:
                 break

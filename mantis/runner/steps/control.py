@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mantis.errors import MantisError
 from mantis.plans import Step
 from mantis.runner.context import StepContext, StepFailed, truthy
 from mantis.runner.expand import store
@@ -43,7 +44,11 @@ async def tool_call(ctx: StepContext, step: Step) -> Any:
             "unknown_tool",
         )
     try:
-        result = await tool(dict(step.args), ToolContext(ctx.vars, ctx.rows, None))
+        url: str | None = await ctx.current_url()
+    except MantisError:  # the URL is informative for the tool; missing it must not fail the step
+        url = None
+    try:
+        result = await tool(dict(step.args), ToolContext(ctx.vars, ctx.rows, url))
     except ToolError as exc:
         raise StepFailed(f"tool {name!r} failed: {exc.message}", "tool_failed") from None
     out = step.out_var or step.params.out_var

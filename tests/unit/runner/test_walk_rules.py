@@ -179,3 +179,29 @@ def test_flatten_keeps_plain_steps_untouched():
     plan = plan_of([{"type": "wait", "params": {"seconds": 0}}])
     assert flatten(plan).steps == plan.steps
     assert isinstance(flatten(plan).steps[0], Step)
+
+
+async def test_tool_sees_the_current_url_and_its_result_can_be_collected():
+    from urllib.parse import urljoin
+
+    from mantis.runner.tools import ToolContext, ToolRegistry
+
+    seen: list[str | None] = []
+
+    async def next_page(args: dict, ctx: ToolContext) -> str:
+        seen.append(ctx.url)
+        return urljoin(ctx.url or "", args["path"])
+
+    computer = PageComputer()
+    plan = plan_of(
+        [
+            {"type": "navigate", "params": {"url": A}},
+            {"type": "tool_call", "name": "next_page", "args": {"path": "3"}, "out_var": "urls[]"},
+            {"type": "navigate", "params": {"url": "{{urls[0]}}"}},
+        ]
+    )
+    tools = ToolRegistry({"next_page": next_page})
+    out = await runner(computer, tools=tools).run(plan, computer.info())
+    assert out.status == "succeeded", [s.error for s in out.steps]
+    assert seen == [A]
+    assert computer.visited() == [A, C]
