@@ -7,8 +7,14 @@ selects the omnibox text and copies it through the X clipboard
 
 from __future__ import annotations
 
+import re
+
 from mantis.gym.clipboard import Clipboard
 from mantis.gym.xinput import XInput
+
+# What a copy of the whole omnibox text looks like: a scheme and no spaces
+# (http://…, https://…, about:blank, chrome://…, data:…, file://…).
+_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$")
 
 
 async def copy_address(xin: XInput, clipboard: Clipboard) -> str | None:
@@ -18,7 +24,9 @@ async def copy_address(xin: XInput, clipboard: Clipboard) -> str | None:
     repeated until the clipboard changes hands: that is also the signal that the
     omnibox has focus with its whole text selected. A page can swallow ctrl+l
     (preventDefault on keydown), so alt+d, the other address-bar shortcut, is
-    tried next.
+    tried next. A ctrl+c that lands before the omnibox has focus copies the page's
+    own selection (a double-clicked word, say): a copy that is not an address is
+    discarded and the copy repeated, so neither reading nor typing trusts it.
     """
     for focus_key in ("ctrl+l", "alt+d"):
         await clipboard.clear()
@@ -26,7 +34,10 @@ async def copy_address(xin: XInput, clipboard: Clipboard) -> str | None:
         for _ in range(6):
             await xin.key("ctrl+c")
             if await clipboard.wait_for_copy(0.08):
-                return await clipboard.read()
+                text = await clipboard.read()
+                if _ADDRESS.match(text.strip()):
+                    return text
+                await clipboard.clear()
     return None
 
 

@@ -12,6 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 _REPORT = "function report(v){history.replaceState(null,'','#'+v)}"
 
 PAGES: dict[str, str] = {
+    # Large selectable words: a double click selects one, as a user's would.
+    "/words": """<!doctype html><html><head><title>words</title></head>
+<body style="margin:0;background:#fff"><p style="font-size:48px;margin:40px">selectme
+anotherword</p></body></html>""",
     # A focused input at the top-left; every change is echoed as #typed=<value>.
     "/input": f"""<!doctype html><html><head><title>input</title><script>{_REPORT}</script></head>
 <body style="margin:0;background:rgb(0,255,0)">

@@ -84,6 +84,18 @@ async def test_navigate_back_and_current_url_read_the_address_bar(computer, page
     assert await computer.current_url() == f"{pages}/scroll"
 
 
+async def test_a_selected_word_on_the_page_never_reads_as_the_url(computer, pages):
+    """A ctrl+c that lands before the omnibox has focus copies the page's selection;
+    the address reader must discard it and copy again."""
+    await computer.navigate(f"{pages}/words")
+    info = computer.info
+    for _ in range(5):
+        assert (await computer.act(DoubleClick(x=120, y=info.content_top + 70))).ok
+        assert await computer.current_url() == f"{pages}/words"
+    await computer.navigate(f"{pages}/input")  # typing the URL must not go into the page
+    assert await computer.current_url() == f"{pages}/input"
+
+
 async def test_typing_ascii_lands_in_the_focused_input(computer, pages):
     await computer.navigate(f"{pages}/input")
     assert (await computer.act(Type(text="hello world 123"))).ok
