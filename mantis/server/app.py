@@ -30,6 +30,7 @@ from mantis.errors import MantisError
 from mantis.gym.base import Computer
 from mantis.runner.context import EventSink, Providers
 from mantis.runner.decompose import Decomposer
+from mantis.runner.tools import ToolRegistry
 from mantis.server.auth import Authenticator
 from mantis.server.computer_routes import COMPUTER_ROUTES, computer_plane
 from mantis.server.controllers import ROUTES
@@ -153,7 +154,10 @@ def create_app(
     computer_factory: ComputerFactory | None = None,
     providers: Providers | None = None,
     env: dict[str, str] | None = None,
+    tools: ToolRegistry | None = None,
 ) -> Litestar:
+    """The app. ``tools`` are the host tools a plan's ``tool_call`` steps may call (an
+    embedding program registers its own; ``mantis serve`` registers none)."""
     auth = Authenticator.from_settings(settings)
     store = RunStore(settings.db_path)
     metrics = Metrics()
@@ -170,6 +174,7 @@ def create_app(
         models=models,
         decomposer=decomposer,
         secrets=Secrets(settings.secrets_dir, dict(os.environ if env is None else env)),
+        tools=tools,
     )
     webhooks = WebhookSender(settings, store, metrics, dict(os.environ if env is None else env))
     manager.terminal_hooks.append(webhooks.enqueue)

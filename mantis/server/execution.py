@@ -105,6 +105,7 @@ class RunExecution:
                 s.data_dir / "tenants" / self.row.tenant / "checkpoints"
             ),
             prices=price_table(s),
+            tools=self.m.tools,
         )
 
     async def start(self, runner: MicroPlanRunner, computer: Any, info: SessionInfo) -> RunOutcome:

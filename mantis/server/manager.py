@@ -26,6 +26,7 @@ from mantis.plans import MicroPlan, PlanCaps, TaskSuite, dump_plan, load_plan
 from mantis.runner.context import Providers, RunnerConfig
 from mantis.runner.decompose import Decomposer, DecompositionCache
 from mantis.runner.results import TERMINAL, PauseState
+from mantis.runner.tools import ToolRegistry
 from mantis.server.errors import ModelNotReady
 from mantis.server.execution import RunExecution
 from mantis.server.executor import Executor
@@ -71,11 +72,13 @@ class RunManager:
         models: ModelRegistry | None = None,
         decomposer: Decomposer | None = None,
         secrets: Secrets | None = None,
+        tools: ToolRegistry | None = None,
     ) -> None:
         self.settings = settings
         self.secrets = secrets
         self.models = models or ModelRegistry(settings)
         self.decomposer = decomposer
+        self.tools = tools or ToolRegistry()
         self.decompositions = DecompositionCache(settings.db_path)
         self.metrics = metrics or Metrics()
         self.store = store
