@@ -45,6 +45,8 @@ from mantis.server.recipes import RecipeStore
 from mantis.server.secrets import Secrets
 from mantis.server.services import Services, provide_services, provide_tenant
 from mantis.server.store import RunStore
+from mantis.server.viewer.controller import VIEWER_ROUTES
+from mantis.server.viewer.sessions import ViewerSessions
 from mantis.server.webhooks import WebhookSender
 
 log = logging.getLogger("mantis.server")
@@ -188,6 +190,7 @@ def create_app(
         recipes=RecipeStore(store),
         metrics=metrics,
         webhooks=webhooks,
+        viewer=ViewerSessions(auth),
     )
 
     @asynccontextmanager
@@ -211,7 +214,7 @@ def create_app(
             await store.close()
 
     return Litestar(
-        route_handlers=[*ROUTES, *MODEL_ROUTES, *COMPUTER_ROUTES],
+        route_handlers=[*ROUTES, *MODEL_ROUTES, *COMPUTER_ROUTES, *VIEWER_ROUTES],
         lifespan=[lifespan, computer_plane],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),

@@ -18,7 +18,7 @@ from mantis import atomic
 from mantis.config import Settings
 from mantis.errors import AuthError, ConfigError
 from mantis.server.errors import Forbidden
-from mantis.server.tenancy import KeyRing, Tenant, single_tenant
+from mantis.server.tenancy import KeyRing, Tenant, hash_token, single_tenant
 
 TOKEN_HEADER = "X-Mantis-Token"
 DEFAULT_TENANT = "default"
@@ -50,6 +50,7 @@ class Authenticator:
 
     def __init__(self, token: str | None = None, keyring: KeyRing | None = None) -> None:
         self._token = token.encode() if token else None
+        self._token_digest = hash_token(token).encode() if token else None
         self._keyring = keyring
         self._single = single_tenant(DEFAULT_TENANT)
 
@@ -82,6 +83,18 @@ class Authenticator:
         if self._token is not None and hmac.compare_digest(presented.encode(), self._token):
             return self._single
         raise AuthError(f"unknown {TOKEN_HEADER}")
+
+    def authenticate_digest(self, token_digest: str) -> Tenant | None:
+        """The tenant of a token known only by its ``hash_token`` digest; None once revoked."""
+        if self._keyring is not None:
+            tenant = self._keyring.lookup_digest(token_digest)
+            if tenant is not None:
+                return tenant
+        if self._token_digest is not None and hmac.compare_digest(
+            token_digest.encode(), self._token_digest
+        ):
+            return self._single
+        return None
 
 
 def require_scope(tenant: Tenant, scope: str) -> None:

@@ -54,6 +54,8 @@ def price_table(s: Settings) -> PriceTable:
 
 
 class RunExecution:
+    computer: Any = None  # the open computer while the job holds a browser, else None
+
     def __init__(
         self,
         manager: RunManager,
@@ -179,6 +181,7 @@ class RunExecution:
                         )
                     )
                     self.m.pids.record(self.row.run_id, child_pids(computer, info))
+                    self.computer = computer
                     await self.event("session_opened", {"display": info.display})
                     runner = self.build_runner(computer)
                     if self.resume_with is not None:
@@ -205,6 +208,7 @@ class RunExecution:
             raise
         finally:
             with anyio.CancelScope(shield=True):
+                self.computer = None
                 await computer.close()
                 self.m.pids.forget(self.row.run_id)
                 self.lock.release()

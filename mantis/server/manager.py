@@ -17,10 +17,11 @@ from typing import Any
 
 import msgspec
 
+from mantis.brains.actions import Action, Type
 from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import NotFound, RequestError
-from mantis.gym.base import Computer
+from mantis.gym.base import ActResult, Computer
 from mantis.gym.profiles import ProfileLock, profile_paths
 from mantis.plans import MicroPlan, PlanCaps, TaskSuite, dump_plan, load_plan
 from mantis.runner.context import Providers, RunnerConfig
@@ -258,6 +259,26 @@ class RunManager:
         row = await self.get(tenant, run_id)
         tail = max(1, min(tail, 10000))
         return {"run_id": row.run_id, "events": await self.store.events(row.run_id, tail)}
+
+    async def take_over(self, tenant: str, run_id: str, action: Action) -> ActResult | None:
+        """A person acting on the live browser of the tenant's running or paused run.
+
+        404 for another tenant's run; None when the run has no browser open in this
+        process (queued, parked after its hold, finished). Recorded as ``takeover_action``
+        — typed text by its length only."""
+        row = await self.get(tenant, run_id)
+        live = self._live.get(row.run_id)
+        computer = live.computer if live is not None else None
+        if live is None or computer is None or row.status not in ("running", "paused"):
+            return None
+        result = await computer.act(action)
+        record = msgspec.to_builtins(action)
+        record.pop("reasoning", None)
+        record["action"] = record.pop("kind", None)
+        if isinstance(action, Type):
+            record["length"] = len(record.pop("text"))
+        await live.event("takeover_action", {**record, "ok": result.ok})
+        return result
 
     async def wait(self, tenant: str, run_id: str, timeout_s: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s

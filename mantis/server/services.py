@@ -22,6 +22,7 @@ from mantis.server.metrics import Metrics
 from mantis.server.recipes import RecipeStore
 from mantis.server.store import RunStore
 from mantis.server.tenancy import Tenant
+from mantis.server.viewer.sessions import ViewerSessions
 from mantis.server.webhooks import WebhookSender
 
 
@@ -36,6 +37,7 @@ class Services:
     recipes: RecipeStore
     metrics: Metrics
     webhooks: WebhookSender
+    viewer: ViewerSessions
 
 
 def provide_services(request: Request[Any, Any, Any]) -> Services:
@@ -46,7 +48,18 @@ def provide_services(request: Request[Any, Any, Any]) -> Services:
 def provide_tenant(request: Request[Any, Any, Any], services: Services) -> Tenant:
     # Depending on ``services`` puts the two in separate batches, which Litestar resolves
     # inline; two independent dependencies would cost a task group per request.
-    return services.auth.authenticate(request.headers.get(TOKEN_HEADER))
+    return tenant_of(request, services)
+
+
+def tenant_of(request: Request[Any, Any, Any], services: Services) -> Tenant:
+    """The caller's tenant: ``X-Mantis-Token``, else the web viewer's session cookie where
+    its CSRF rule allows (see ``viewer.sessions.cookie_allowed``); 401 otherwise."""
+    presented = request.headers.get(TOKEN_HEADER)
+    if presented is None:
+        tenant = services.viewer.from_request(request)
+        if tenant is not None:
+            return tenant
+    return services.auth.authenticate(presented)
 
 
 # Built by this process, so not re-validated on every request (SkipValidation).

@@ -124,8 +124,13 @@ class KeyRing:
         self._by_hash = table
 
     def lookup(self, token: str) -> Tenant | None:
+        return self.lookup_digest(hash_token(token))
+
+    def lookup_digest(self, token_digest: str) -> Tenant | None:
+        """The tenant of a token given as its ``hash_token`` digest (viewer sessions keep
+        only that, to notice a revoked key)."""
         self._reload()
-        digest = hash_token(token).encode()
+        digest = token_digest.encode()
         found: Tenant | None = None
         # compare against every entry so timing does not depend on which one matches
         for known, tenant in self._by_hash.items():

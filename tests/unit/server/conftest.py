@@ -22,20 +22,24 @@ class FakeComputer:
 
     opened: list[str] = []  # run ids, across instances, to count browser opens
     specs: dict[str, SessionSpec] = {}  # run id -> the spec it was opened with
+    acted: dict[str, list[Any]] = {}  # run id -> the actions it was given, in order
 
     def __init__(self, on_event: Any = None) -> None:
         self.url = "about:blank"
         self.closed = False
+        self.run_id = ""
 
     async def open(self, spec: SessionSpec) -> SessionInfo:
         FakeComputer.opened.append(spec.run_id)
         FakeComputer.specs[spec.run_id] = spec
+        self.run_id = spec.run_id
         return SessionInfo(display=":fake", chrome_pid=0, width=640, height=480)
 
     async def screenshot(self) -> Screenshot:
         return Screenshot(width=2, height=2, data=b"\0" * 12, captured_at_ms=0)
 
     async def act(self, action: Any) -> ActResult:
+        FakeComputer.acted.setdefault(self.run_id, []).append(action)
         return ActResult(ok=True)
 
     async def navigate(self, url: str) -> None:
