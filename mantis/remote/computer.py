@@ -141,6 +141,8 @@ class RemoteComputer:
             "viewport": list(spec.viewport),
             "start_url": spec.start_url,
             "proxy_server": spec.proxy_server,
+            "proxy_disabled": spec.proxy_disabled,
+            "allowed_domains": list(spec.allowed_domains),
             "enable_cdp": spec.enable_cdp,
             "chrome_flags": list(spec.chrome_flags),
         }

@@ -79,6 +79,7 @@ class StepContext:
         costs: CostMeter | None = None,
         screen: tuple[int, int] = (1280, 720),
         recipes: Mapping[str, list[FieldSpec]] | None = None,
+        extraction: list[FieldSpec] | None = None,
     ) -> None:
         self.computer = computer
         self.providers = providers
@@ -91,6 +92,8 @@ class StepContext:
         self.costs = costs or CostMeter()
         self.screen = screen
         self.recipes: Mapping[str, list[FieldSpec]] = recipes or {}
+        self.extraction = extraction
+        """A run-level schema that overrides the fields of every extract step."""
         self.vars: dict[str, Any] = {}
         self.rows: list[dict[str, Any]] = []
         self.fields: list[str] = []

@@ -52,6 +52,7 @@ class MicroPlanRunner:
         checkpoints: CheckpointStore | None = None,
         prices: PriceTable | None = None,
         recipes: Mapping[str, list[FieldSpec]] | None = None,
+        extraction: list[FieldSpec] | None = None,
     ) -> None:
         self.computer = computer
         self.providers = providers
@@ -62,6 +63,7 @@ class MicroPlanRunner:
         self.checkpoints = checkpoints
         self.prices = prices or PriceTable()
         self.recipes = recipes or {}
+        self.extraction = extraction  # overrides every extract step's fields (see recipes)
 
     def _context(
         self, session: SessionInfo, meter: TimeMeter, costs: CostMeter | None = None
@@ -79,6 +81,7 @@ class MicroPlanRunner:
             costs=costs or CostMeter(self.prices),
             screen=(session.width, session.height),
             recipes=self.recipes,
+            extraction=self.extraction,
         )
 
     async def run(

@@ -13,13 +13,21 @@ A runner may be given more recipes (``MicroPlanRunner(..., recipes={...})``; the
 server passes the tenant's stored ones); those shadow built-ins of the same
 name. A step whose ``extract`` has both ``recipe`` and ``fields`` uses the
 fields. An unknown recipe fails the step with the list of known names.
+
+A run may also carry one extraction schema (``MicroPlanRunner(...,
+extraction=schema_fields(...))``, the server's ``extraction_schema`` option):
+it overrides the fields and recipe of every extract step of the plan; each
+step keeps its own ``max_items``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated, Any
 
-from mantis.brains.providers.base import FieldSpec
+import msgspec
+
+from mantis.brains.providers.base import FieldSpec, FieldType
 
 
 def _f(name: str, type: str = "str", *, required: bool = False) -> FieldSpec:
@@ -70,3 +78,45 @@ def resolve_recipe(
     if name in BUILTIN_RECIPES:
         return list(BUILTIN_RECIPES[name])
     raise UnknownRecipe(name, known_recipes(extra))
+
+
+class _SchemaField(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1)]
+    type: FieldType = "str"
+    required: bool = False
+    example: Any = None
+
+
+class ExtractionSchema(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A run-level extraction schema: ``{entity_name, fields, required_fields}``."""
+
+    entity_name: str | None = None
+    fields: Annotated[list[_SchemaField], msgspec.Meta(min_length=1)]
+    required_fields: list[str] = []
+
+
+def schema_fields(schema: Any) -> list[FieldSpec]:
+    """The field list of an extraction schema; ``ValueError`` names the bad path.
+
+    A field is required when it says so or is listed in ``required_fields``
+    (which may only name fields of the schema).
+    """
+    try:
+        parsed = msgspec.convert(schema, ExtractionSchema)
+    except msgspec.ValidationError as exc:
+        msg = str(exc)
+        path = msg.rsplit("`$", 1)[-1].rstrip("`") if "`$" in msg else ""
+        raise ValueError(f"{path}: {msg}" if path else msg) from None
+    names = [f.name for f in parsed.fields]
+    unknown = [n for n in parsed.required_fields if n not in names]
+    if unknown:
+        raise ValueError(f".required_fields: {', '.join(unknown)} not among fields {names}")
+    return [
+        FieldSpec(
+            name=f.name,
+            type=f.type,
+            required=f.required or f.name in parsed.required_fields,
+            example=f.example,
+        )
+        for f in parsed.fields
+    ]

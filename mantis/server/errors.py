@@ -4,6 +4,7 @@ MantisError
 ├── Forbidden        (403) the token lacks a scope, or a URL is outside allowed_domains
 ├── ModelNotReady    (503) the requested brain is known but not ready anywhere
 ├── Unprocessable    (422) an Idempotency-Key reused with a different body
+├── NotLive          (409) a live view asked of a run that has no display now
 └── RateLimited      (429) tenant rate or concurrency cap; carries response headers
 """
 
@@ -24,6 +25,10 @@ class ModelNotReady(MantisError):
 
 class Unprocessable(MantisError):
     status_code = 422
+
+
+class NotLive(MantisError):
+    status_code = 409
 
 
 class RateLimited(MantisError):

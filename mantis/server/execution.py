@@ -31,11 +31,14 @@ from mantis.plans import MicroPlan, TaskSuite, plan_signature
 from mantis.runner.checkpoints import FileCheckpointStore
 from mantis.runner.costs import PriceTable
 from mantis.runner.micro import MicroPlanRunner
-from mantis.runner.results import PauseState, RunOutcome, write_artifacts
+from mantis.runner.results import Artifact, PauseState, RunOutcome, write_artifacts
 from mantis.runner.suite import TaskSuiteRunner
+from mantis.server.capture import Capture, run_capture
 from mantis.server.executor import Slot
+from mantis.server.live import viewer_url
 from mantis.server.pidregistry import child_pids
 from mantis.server.rundir import RunDir
+from mantis.server.runopts import extraction_fields, session_options
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow
 
@@ -72,6 +75,7 @@ class RunExecution:
         self.rundir = RunDir(manager.settings.data_dir, row.tenant, row.run_id)
         self._answer_send, self._answer_recv = anyio.create_memory_object_stream[str](1)
         self._waiting = False
+        self.capture: Capture | None = None
 
     # -- called by the manager ----------------------------------------------------------------
 
@@ -108,7 +112,15 @@ class RunExecution:
             ),
             prices=price_table(s),
             tools=self.m.tools,
+            extraction=extraction_fields(self.row.payload),
         )
+
+    def _publish_viewer(self) -> None:
+        """``viewer.json`` in the run dir, for a run submitted with ``live_viewer``."""
+        token = self.row.payload.get("viewer_token")
+        if token:
+            url = viewer_url(self.row.run_id, token)
+            atomic.write_json(self.rundir.file("viewer.json"), {"viewer_url": url})
 
     async def start(self, runner: MicroPlanRunner, computer: Any, info: SessionInfo) -> RunOutcome:
         payload = self.row.payload
@@ -178,22 +190,27 @@ class RunExecution:
                             run_id=self.row.run_id,
                             viewport=self.m.settings.display_size,
                             enable_cdp=bool(self.row.payload.get("enable_cdp")),
+                            **session_options(self.m.settings, self.row.payload),
                         )
                     )
                     self.m.pids.record(self.row.run_id, child_pids(computer, info))
                     self.computer = computer
                     await self.event("session_opened", {"display": info.display})
+                    self._publish_viewer()
                     runner = self.build_runner(computer)
-                    if self.resume_with is not None:
-                        outcome = await self._resume(runner, info, *self.resume_with)
-                    else:
-                        outcome = await self.start(runner, computer, info)
-                    while outcome.status == "paused" and outcome.pause is not None:
-                        user_input = await self._hold(outcome.pause, slot, budget)
-                        if user_input is None:
-                            parked = True
-                            break
-                        outcome = await self._resume(runner, info, outcome.pause, user_input)
+                    async with run_capture(
+                        computer, self.row, self.rundir.path, self.m.frames, self.event
+                    ) as self.capture:
+                        if self.resume_with is not None:
+                            outcome = await self._resume(runner, info, *self.resume_with)
+                        else:
+                            outcome = await self.start(runner, computer, info)
+                        while outcome.status == "paused" and outcome.pause is not None:
+                            user_input = await self._hold(outcome.pause, slot, budget)
+                            if user_input is None:
+                                parked = True
+                                break
+                            outcome = await self._resume(runner, info, outcome.pause, user_input)
                 except MantisError as exc:
                     error = ("error", exc.message)
                 except Exception as exc:  # one boundary: any crash becomes a failed run
@@ -274,7 +291,8 @@ class RunExecution:
             outcome.artifacts = write_artifacts(
                 self.rundir.path, outcome, f"/v1/runs/{self.row.run_id}/artifacts"
             )
-        await finalize(self.m, self.row, fields, outcome)
+        video = self.capture.artifact if self.capture is not None else None
+        await finalize(self.m, self.row, fields, outcome, [video] if video else [])
 
     @staticmethod
     async def finish_parked(
@@ -288,9 +306,15 @@ class RunExecution:
 
 
 async def finalize(
-    manager: RunManager, row: RunRow, fields: dict[str, Any], outcome: RunOutcome | None
+    manager: RunManager,
+    row: RunRow,
+    fields: dict[str, Any],
+    outcome: RunOutcome | None,
+    files: list[Artifact] | None = None,
 ) -> None:
-    """Record a terminal status: row, status.json, result.json, event, hooks."""
+    """Record a terminal status: row, status.json, result.json, event, hooks.
+
+    ``files`` are artifacts made beside the runner's (the screencast)."""
     rundir = RunDir(manager.settings.data_dir, row.tenant, row.run_id)
     fields.update(prompt=None, reason=None)
     await manager.store.update(row.run_id, **fields)
@@ -298,7 +322,9 @@ async def finalize(
     assert fresh is not None
     rundir.write_status(status_body(fresh))
     rundir.file("pause_state.json").unlink(missing_ok=True)
-    atomic.write_json(rundir.file("result.json"), result_body(fresh, outcome))
+    result = result_body(fresh, outcome)
+    result["result"]["artifacts"] += msgspec.to_builtins(files or [])
+    atomic.write_json(rundir.file("result.json"), result)
     await manager.store.add_event(row.run_id, "run_finished", {"status": fresh.status})
     rundir.append_event("run_finished", {"status": fresh.status})
     costs = (fresh.summary or {}).get("cost_breakdown") or {}

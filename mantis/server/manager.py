@@ -31,10 +31,12 @@ from mantis.runner.tools import ToolRegistry
 from mantis.server.errors import ModelNotReady
 from mantis.server.execution import RunExecution
 from mantis.server.executor import Executor
+from mantis.server.live import FrameHub, new_viewer_token
 from mantis.server.metrics import Metrics
 from mantis.server.pidregistry import PidRegistry
 from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir, check_id
+from mantis.server.runopts import check_run_options
 from mantis.server.secrets import Secrets
 from mantis.server.status import result_body, status_body
 from mantis.server.store import RunRow, RunStore
@@ -97,6 +99,7 @@ class RunManager:
         )
         self.pids = PidRegistry(settings.data_dir)
         self.terminal_hooks: list[TerminalHook] = []
+        self.frames = FrameHub()  # live views of the running jobs' displays
         self._live: dict[str, RunExecution] = {}
         self._resuming: set[str] = set()
         self.closing = False
@@ -124,6 +127,7 @@ class RunManager:
                 extra={"reason": "no_brain"},
             )
         check_domains(tenant, micro, loaded)
+        options, warnings = check_run_options(req, micro, tenant, self.settings)
         tid = tenant.tenant_id
         profile_id = check_id(req.profile_id or req.state_key or "default", "profile_id")
         workflow_id = check_id(
@@ -154,6 +158,9 @@ class RunManager:
                     tenant.max_cost_per_run,
                 ),
             )
+            payload.update(options)
+            if req.live_viewer:  # the stream opens with it, without X-Mantis-Token
+                payload["viewer_token"] = new_viewer_token()
             if req.callback_url is None and tenant.webhook_url:
                 payload["callback_url"] = tenant.webhook_url
             if tenant.anthropic_secret_name:
@@ -184,7 +191,7 @@ class RunManager:
             rundir.write_plan(dump_plan(micro))
             await self.store.insert(row)
             rundir.write_status(status_body(row))
-            for warning in loaded.warnings:
+            for warning in [*loaded.warnings, *warnings]:
                 await self.store.add_event(run_id, "warning", {"message": warning})
                 rundir.append_event("warning", {"message": warning})
         except BaseException:
@@ -195,7 +202,7 @@ class RunManager:
             **status_body(row),
             "mode": "detached" if req.detached else "blocking",
             "model": model,
-            "payload": payload,
+            "payload": {k: v for k, v in payload.items() if k != "viewer_token"},
             "links": links(run_id),
         }
 
@@ -206,6 +213,11 @@ class RunManager:
 
     def forget(self, run_id: str) -> None:
         self._live.pop(run_id, None)
+
+    def live_row(self, run_id: str) -> RunRow | None:
+        """The row of a run that has a job in this process right now (any tenant)."""
+        live = self._live.get(run_id)
+        return live.row if live is not None else None
 
     def load_plan(self, row: RunRow) -> MicroPlan | TaskSuite:
         """The plan as dispatched, from the run directory (used on resume and recovery)."""

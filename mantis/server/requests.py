@@ -7,11 +7,12 @@ absolute paths, ``..`` and symlinks that lead out of it are rejected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from mantis.errors import RequestError
+from mantis.plans.model import ProxyProvider
 
 PLAN_FIELDS = ("task_suite", "task_file_contents", "task_file", "micro", "plan_text")
 Action = Literal["status", "result", "logs", "cancel", "resume"]
@@ -40,7 +41,13 @@ class PredictRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
     max_steps: int = 30
     vars: dict[str, str] = {}
     extraction_schema: dict[str, Any] | None = None
+    proxy_disabled: bool | None = None
+    proxy_provider: ProxyProvider | None = None
+    proxy_city: str | None = None
+    proxy_state: str | None = None
     record_video: bool = False
+    video_format: Literal["mp4", "webm", "gif"] = "mp4"
+    video_fps: Annotated[int, msgspec.Meta(ge=1, le=30)] = 5
     live_viewer: bool = False
     enable_cdp: bool = False  # open the session with CDP: browser state (forms) kept across pauses
     callback_url: str | None = None

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from mantis.runner.results import TERMINAL, RunOutcome
+from mantis.server.live import viewer_url
 from mantis.server.store import RunRow
 
 
@@ -59,6 +60,8 @@ def status_body(row: RunRow) -> dict[str, Any]:
         "step_total": row.step_total,
         "polling_backoff_ms_hint": polling_hint_ms(row),
     }
+    if row.status == "running" and row.payload.get("viewer_token"):
+        body["viewer_url"] = viewer_url(row.run_id, row.payload["viewer_token"])
     if row.status == "paused":
         body["prompt"] = row.prompt
         body["reason"] = row.reason

@@ -37,6 +37,8 @@ async def detect_visible(ctx: StepContext, step: Step) -> bool:
 
 def _fields(ctx: StepContext, step: Step) -> tuple[list[FieldSpec], int | None]:
     spec = step.extract
+    if ctx.extraction:  # the run's extraction schema overrides the plan's
+        return list(ctx.extraction), spec.max_items if spec is not None else None
     if spec is not None and not spec.fields and spec.recipe:
         try:
             return resolve_recipe(spec.recipe, ctx.recipes), spec.max_items

@@ -8,13 +8,16 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
-from litestar.response import File, ServerSentEvent
+from litestar.response import File, ServerSentEvent, Stream
 from litestar.response.sse import ServerSentEventMessage
 
 from mantis.errors import NotFound, RequestError
+from mantis.gym.recorder import MIME_TYPES
 from mantis.runner.results import TERMINAL
-from mantis.server.auth import require_scope
-from mantis.server.services import ServicesDep, TenantDep
+from mantis.server.auth import TOKEN_HEADER, require_scope
+from mantis.server.errors import NotLive
+from mantis.server.live import MEDIA_TYPE, multipart, viewer_token_ok
+from mantis.server.services import ServicesDep, TenantDep, tenant_of
 from mantis.server.status import poll_body, status_body
 
 ARTIFACTS = {
@@ -24,6 +27,7 @@ ARTIFACTS = {
     "result.json": "application/json",
 }
 HEARTBEAT_S = 15.0
+LIVE_WAIT_S = 15.0  # a run whose browser is still starting: wait this long for its display
 STATUSES = ("queued", "running", "paused", "succeeded", "failed", "cancelled")
 
 
@@ -128,17 +132,58 @@ class RunsController(Controller):
             raise NotFound(f"artifact {name!r} was not produced by run {row.run_id}")
         return File(path=path, media_type=ARTIFACTS[name], filename=name)
 
-    @get("/{run_id:str}/video", summary="The screencast, when recorded")
+    @get("/{run_id:str}/video", summary="The screencast, when recorded (?raw=1: raw capture)")
     async def video(
         self, run_id: str, services: ServicesDep, tenant: TenantDep, raw: bool = False
     ) -> File:
         require_scope(tenant, "result")
         row = await services.manager.get(tenant.tenant_id, run_id)
-        name = "video_raw.mp4" if raw else "video.mp4"
+        fmt = row.payload.get("video_format") or "mp4"
+        name = f"video_raw.{fmt}" if raw else f"video.{fmt}"
         path = services.manager.rundir(row).file(name)
-        if not path.is_file():
+        if not row.payload.get("record_video") or not path.is_file():
             raise NotFound(f"run {row.run_id} has no {'raw ' if raw else ''}video recorded")
-        return File(path=path, media_type="video/mp4", filename=name)
+        return File(path=path, media_type=MIME_TYPES[fmt], filename=name)
+
+    @get(
+        "/{run_id:str}/live.mjpeg",
+        summary="Live MJPEG of the run's display while it runs",
+        description="X-Mantis-Token, or ?viewer_token= from the status' viewer_url.",
+    )
+    async def live(
+        self,
+        run_id: str,
+        request: Request[Any, Any, Any],
+        services: ServicesDep,
+        viewer_token: str | None = None,
+    ) -> Stream:
+        manager = services.manager
+        presented = request.headers.get(TOKEN_HEADER)
+        if presented or not viewer_token:
+            tenant = tenant_of(request, services)  # token header, or the web viewer's cookie
+            require_scope(tenant, "status")
+            row = await manager.get(tenant.tenant_id, run_id)
+        else:
+            found = manager.live_row(run_id)
+            if found is None or not viewer_token_ok(
+                viewer_token, found.payload.get("viewer_token")
+            ):
+                raise NotFound(f"run {run_id!r} not found, or the viewer token is not its own")
+            row = await manager.get(found.tenant, run_id)
+        feed = await manager.frames.wait_open(
+            row.run_id, LIVE_WAIT_S if row.status in ("queued", "running") else 0
+        )
+        if feed is None:
+            raise NotLive(
+                f"run {row.run_id} has no live display (status {row.status!r}): the live view "
+                "exists only while the run is running",
+                extra={"run_id": row.run_id, "status": row.status},
+            )
+        return Stream(
+            multipart(feed.frames()),
+            media_type=MEDIA_TYPE,
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
 
 
 async def _stream(
