@@ -22,6 +22,7 @@ import msgspec
 
 from mantis import atomic
 from mantis.brains.base import Brain
+from mantis.brains.providers.base import FieldSpec
 from mantis.brains.registry import get_brain
 from mantis.config import Settings
 from mantis.errors import MantisError
@@ -57,6 +58,8 @@ def price_table(s: Settings) -> PriceTable:
 
 
 class RunExecution:
+    recipes: dict[str, list[FieldSpec]] = {}  # the tenant's stored recipes, read at start
+
     computer: Any = None  # the open computer while the job holds a browser, else None
 
     def __init__(
@@ -112,6 +115,7 @@ class RunExecution:
             ),
             prices=price_table(s),
             tools=self.m.tools,
+            recipes=self.recipes,
             extraction=extraction_fields(self.row.payload),
         )
 
@@ -197,6 +201,7 @@ class RunExecution:
                     self.computer = computer
                     await self.event("session_opened", {"display": info.display})
                     self._publish_viewer()
+                    self.recipes = await self.m.tenant_recipes(self.row.tenant)
                     runner = self.build_runner(computer)
                     async with run_capture(
                         computer, self.row, self.rundir.path, self.m.frames, self.event

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from typing import Any
 
+import anyio
 import msgspec
 
 from mantis.server.errors import Unprocessable
@@ -26,6 +28,19 @@ class IdempotencyStore:
     def __init__(self, store: RunStore, ttl_s: float = TTL_S) -> None:
         self.store = store
         self.ttl_s = ttl_s
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], anyio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def guard(self, tenant: str, key: str) -> anyio.Lock:
+        """A lock per (tenant, key): two requests with one key at the same moment are
+        serialised, so the second sees the first's stored response instead of submitting."""
+        ident = (tenant, _sha(key.encode()))
+        lock = self._locks.get(ident)
+        if lock is None:
+            lock = anyio.Lock()
+            self._locks[ident] = lock
+        return lock
 
     async def lookup(self, tenant: str, key: str, body: bytes) -> tuple[int, Any] | None:
         db = self.store.db

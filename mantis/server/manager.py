@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from mantis.brains.actions import Action, Type
+from mantis.brains.providers.base import FieldSpec
 from mantis.brains.registry import ModelRegistry
 from mantis.config import Settings
 from mantis.errors import NotFound, RequestError
@@ -26,6 +27,7 @@ from mantis.gym.profiles import ProfileLock, profile_paths
 from mantis.plans import MicroPlan, PlanCaps, TaskSuite, dump_plan, load_plan
 from mantis.runner.context import Providers, RunnerConfig
 from mantis.runner.decompose import Decomposer, DecompositionCache
+from mantis.runner.recipes import schema_fields
 from mantis.runner.results import TERMINAL, PauseState
 from mantis.runner.tools import ToolRegistry
 from mantis.server.errors import ModelNotReady
@@ -34,6 +36,7 @@ from mantis.server.executor import Executor
 from mantis.server.live import FrameHub, new_viewer_token
 from mantis.server.metrics import Metrics
 from mantis.server.pidregistry import PidRegistry
+from mantis.server.recipes import RecipeStore
 from mantis.server.requests import PredictRequest
 from mantis.server.rundir import RunDir, check_id
 from mantis.server.runopts import check_run_options
@@ -210,6 +213,16 @@ class RunManager:
         """The one place a run is handed to the executor (a remote executor plugs in here)."""
         self._live[execution.row.run_id] = execution
         self.executor.start(execution.row.run_id, execution.job)
+
+    async def tenant_recipes(self, tenant: str) -> dict[str, list[FieldSpec]]:
+        """The tenant's stored recipes as field lists, for ``extract: {recipe}`` steps."""
+        out: dict[str, list[FieldSpec]] = {}
+        for recipe in await RecipeStore(self.store).list(tenant):
+            try:
+                out[recipe["name"]] = schema_fields(recipe["schema"])
+            except ValueError:
+                continue  # stored before PUT validated schemas; unusable, so not offered
+        return out
 
     def forget(self, run_id: str) -> None:
         self._live.pop(run_id, None)

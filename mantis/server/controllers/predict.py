@@ -8,7 +8,8 @@ from litestar import Request, Response, post
 
 from mantis.server.auth import require_scope
 from mantis.server.requests import PredictRequest
-from mantis.server.services import ServicesDep, TenantDep
+from mantis.server.services import Services, ServicesDep, TenantDep
+from mantis.server.tenancy import Tenant
 
 ACTION_SCOPES = {
     "status": "status",
@@ -17,6 +18,19 @@ ACTION_SCOPES = {
     "cancel": "run",
     "resume": "run",
 }
+
+
+async def _submit(
+    services: Services, tenant: Tenant, req: PredictRequest, mode: str
+) -> tuple[dict[str, str], dict[str, Any]]:
+    headers = await services.limiter.admit(tenant, services.metrics)
+    try:
+        body = await services.manager.submit(tenant, req)
+    except Exception as exc:
+        services.metrics.predict(tenant.tenant_id, mode, type(exc).__name__)
+        raise
+    services.metrics.predict(tenant.tenant_id, mode, "accepted")
+    return headers, body
 
 
 @post(["/v1/predict", "/predict"], status_code=200, summary="Submit a plan or act on a run")
@@ -29,20 +43,16 @@ async def predict(
     if req.action is None:
         require_scope(tenant, "run")
         key = request.headers.get("Idempotency-Key")
-        if key:
-            cached = await services.idempotency.lookup(tenant.tenant_id, key, raw)
-            if cached is not None:
-                return Response(cached[1], status_code=cached[0])
         mode = "detached" if req.detached else "blocking"
-        headers = await services.limiter.admit(tenant, services.metrics)
-        try:
-            body = await manager.submit(tenant, req)
-        except Exception as exc:
-            services.metrics.predict(tenant.tenant_id, mode, type(exc).__name__)
-            raise
-        services.metrics.predict(tenant.tenant_id, mode, "accepted")
         if key:
-            await services.idempotency.save(tenant.tenant_id, key, raw, 200, body)
+            async with services.idempotency.guard(tenant.tenant_id, key):
+                cached = await services.idempotency.lookup(tenant.tenant_id, key, raw)
+                if cached is not None:
+                    return Response(cached[1], status_code=cached[0])
+                headers, body = await _submit(services, tenant, req, mode)
+                await services.idempotency.save(tenant.tenant_id, key, raw, 200, body)
+        else:
+            headers, body = await _submit(services, tenant, req, mode)
         if not req.detached:
             minutes = float(body["payload"]["max_time_minutes"])
             body = {

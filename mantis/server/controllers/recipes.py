@@ -1,4 +1,8 @@
-"""``/v1/recipes``: tenant-scoped named extraction schemas; delete is idempotent."""
+"""``/v1/recipes``: tenant-scoped named extraction schemas; delete is idempotent.
+
+A stored recipe is usable by that tenant's runs as ``extract: {"recipe": "<name>"}``
+(before the built-ins of ``mantis.runner.recipes`` of the same name).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import Any
 
 from litestar import Controller, delete, get, post
 
-from mantis.errors import NotFound
+from mantis.errors import NotFound, RequestError
+from mantis.runner.recipes import schema_fields
 from mantis.server.recipes import Recipe
 from mantis.server.rundir import check_id
 from mantis.server.services import ServicesDep, TenantDep
@@ -20,6 +25,11 @@ class RecipesController(Controller):
     async def put(self, data: Recipe, services: ServicesDep, tenant: TenantDep) -> dict[str, Any]:
         recipe = data
         check_id(recipe.name, "name")
+        try:
+            schema_fields(recipe.schema)  # the same check extract steps will rely on
+        except ValueError as exc:
+            path = str(exc)
+            raise RequestError(f"schema{path}", extra={"field": "schema"}) from None
         return await services.recipes.put(tenant.tenant_id, recipe)
 
     @get("/", summary="The tenant's recipes")
