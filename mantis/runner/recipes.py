@@ -28,6 +28,7 @@ from typing import Annotated, Any
 import msgspec
 
 from mantis.brains.providers.base import FieldSpec, FieldType
+from mantis.plans.decode import FIELD_TYPE_ALIASES
 
 
 def _f(name: str, type: str = "str", *, required: bool = False) -> FieldSpec:
@@ -101,6 +102,17 @@ def schema_fields(schema: Any) -> list[FieldSpec]:
     A field is required when it says so or is listed in ``required_fields``
     (which may only name fields of the schema).
     """
+    if isinstance(schema, dict) and isinstance(schema.get("fields"), list):
+        # the JSON-Schema spellings plans accept (string, integer, number, boolean)
+        schema = {
+            **schema,
+            "fields": [
+                {**f, "type": FIELD_TYPE_ALIASES.get(f["type"], f["type"])}
+                if isinstance(f, dict) and isinstance(f.get("type"), str)
+                else f
+                for f in schema["fields"]
+            ],
+        }
     try:
         parsed = msgspec.convert(schema, ExtractionSchema)
     except msgspec.ValidationError as exc:
