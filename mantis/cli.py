@@ -18,7 +18,6 @@ Settings are read once, here, from ``MANTIS_*`` variables and flags.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from functools import partial
@@ -33,7 +32,7 @@ from mantis.errors import MantisError
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
-        os.environ,
+        None,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
         data_dir=getattr(args, "data_dir", None),

@@ -245,3 +245,16 @@ def _endpoints(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
                     spec[field] = env[head + upper + suffix]
             out[upper.lower().replace("_", "-")] = spec
     return out
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a child process (Xvfb, Chromium, Tesseract, ffmpeg): ours,
+    with ``overrides`` applied. Children inherit it; Mantis code never reads from it."""
+    return {**os.environ, **overrides}
+
+
+def process_environment() -> dict[str, str]:
+    """A copy of the environment, for the one lookup that is dynamic by design: a
+    tenant's secret named by ``anthropic_secret_name`` / ``webhook_secret_name`` that
+    is not in ``MANTIS_SECRETS_DIR`` falls back to the variable of that name."""
+    return dict(os.environ)

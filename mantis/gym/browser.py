@@ -30,6 +30,7 @@ from typing import Any
 
 import anyio
 
+from mantis.config import child_environment
 from mantis.errors import ComputerError
 
 log = logging.getLogger(__name__)
@@ -188,10 +189,9 @@ class Chromium:
         )
         env = {
             k: v
-            for k, v in os.environ.items()
+            for k, v in child_environment(DISPLAY=display_name).items()
             if k not in {"WAYLAND_DISPLAY", "CHROME_DEVEL_SANDBOX"}
         }
-        env["DISPLAY"] = display_name
         log_file = tempfile.TemporaryFile(prefix="mantis-chromium-")
         try:
             # fork+exec can stall on a large process; keep it off the event loop

@@ -9,7 +9,6 @@ and the webhook sender in one task group.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +24,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from mantis import __version__
 from mantis.brains.registry import ModelRegistry
-from mantis.config import Settings
+from mantis.config import Settings, process_environment
 from mantis.errors import MantisError
 from mantis.gym.base import Computer
 from mantis.runner.context import EventSink, Providers
@@ -175,10 +174,12 @@ def create_app(
         metrics=metrics,
         models=models,
         decomposer=decomposer,
-        secrets=Secrets(settings.secrets_dir, dict(os.environ if env is None else env)),
+        secrets=Secrets(settings.secrets_dir, process_environment() if env is None else env),
         tools=tools,
     )
-    webhooks = WebhookSender(settings, store, metrics, dict(os.environ if env is None else env))
+    webhooks = WebhookSender(
+        settings, store, metrics, process_environment() if env is None else dict(env)
+    )
     manager.terminal_hooks.append(webhooks.enqueue)
     services = Services(
         settings=settings,

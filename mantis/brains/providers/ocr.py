@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import statistics
 import subprocess
 import time
@@ -42,6 +41,7 @@ import msgspec
 
 from mantis.brains.providers.base import Box, Region
 from mantis.brains.providers.fills import Sheet, build_sheet, find_fills
+from mantis.config import child_environment
 from mantis.errors import ConfigError
 from mantis.gym.base import Screenshot
 
@@ -256,7 +256,7 @@ class Tesseract:
 
     async def _run(self, data: bytes, psm: int) -> str:
         cmd = [self.path, "stdin", "stdout", "-l", self.lang, "--psm", str(psm), "tsv"]
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        env = child_environment(OMP_THREAD_LIMIT="1")
         try:
             with anyio.fail_after(self.timeout_s):
                 proc = await anyio.run_process(cmd, input=data, env=env, check=False)
