@@ -94,13 +94,15 @@ class RunExecution:
         """The run's brain. An implicit ``mock`` (nothing ready, nothing asked) is no brain:
         free-form steps then fail and say what to configure."""
         model = self.row.cua_model
-        if model == "mock" and not self.row.payload.get("cua_model"):
+        if model == "mock" and not (self.row.payload.get("cua_model") or self.m.settings.model):
             return None
         secret = self.row.payload.get("anthropic_secret_name")
-        key = self.m.secrets.get(secret) if (secret and self.m.secrets) else None
-        return get_brain(
-            model, self.m.settings, api_key=key, registry=None if key else self.m.models
-        )
+        if model == "claude" and secret and self.m.secrets:
+            key = self.m.secrets.get(secret)
+            if key:  # the tenant's own key: a client of its own, no shared engine involved
+                return get_brain(model, self.m.settings, api_key=key)
+        # the shared registry: in-process engines are loaded once and shared by runs
+        return get_brain(model, self.m.settings, registry=self.m.models)
 
     def build_runner(self, computer: Any) -> MicroPlanRunner:
         s = self.m.settings

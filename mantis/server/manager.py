@@ -122,7 +122,8 @@ class RunManager:
         loaded, micro = await load_run_plan(
             req, self.settings, self.caps, decomposer=self.decomposer, cache=self.decompositions
         )
-        if isinstance(micro, TaskSuite) and model == "mock" and req.cua_model is None:
+        implicit_mock = model == "mock" and not (req.cua_model or self.settings.model)
+        if isinstance(micro, TaskSuite) and implicit_mock:
             raise ModelNotReady(
                 "task-suite tasks are free-form goals that need a vision-language brain, and "
                 "none is ready (see `mantis doctor`); name cua_model=mock for a dry run, or give "
