@@ -53,7 +53,10 @@ class DecomposerUnavailable(ConfigError):
             "plain-text plans need a decomposer and none is configured: set ANTHROPIC_API_KEY "
             "to decompose with Claude, or MANTIS_LOCAL_LLM to the path of a local GGUF text "
             "model; or submit the plan as JSON steps",
-            extra={"configure": ["ANTHROPIC_API_KEY", "MANTIS_LOCAL_LLM"]},
+            extra={
+                "reason": "no_decomposer",
+                "configure": ["ANTHROPIC_API_KEY", "MANTIS_LOCAL_LLM"],
+            },
         )
 
 

@@ -118,3 +118,11 @@ def test_bad_callback_url_is_400(client: TestClient[Any]) -> None:
 
 def test_openapi_alias(client: TestClient[Any]) -> None:
     assert "/v1/predict" in client.get("/openapi.json").json()["paths"]
+
+
+def test_plan_text_without_a_decomposer_is_503_with_a_reason(client: TestClient[Any]) -> None:
+    resp = post(client, {"plan_text": "Open example.com and read the heading"})
+    assert resp.status_code == 503
+    body = resp.json()
+    assert body["extra"]["reason"] == "no_decomposer"
+    assert "ANTHROPIC_API_KEY" in body["detail"] and "MANTIS_LOCAL_LLM" in body["detail"]
