@@ -41,6 +41,7 @@ from mantis.gym.base import SessionSpec  # noqa: E402
 from mantis.gym.browser import session_pids  # noqa: E402
 from mantis.gym.computer import LocalComputer  # noqa: E402
 from mantis.gym.screen import ScreenCapture  # noqa: E402
+from mantis.remote.local_server import ServerStartError, spawn_serve  # noqa: E402
 
 BLANK_SPOT = (1200, 690)  # bottom-right corner of the login page: nothing to click there
 TEXT20 = "abcdefghijklmnopqrst"
@@ -92,37 +93,13 @@ def memory_mib(pids: list[int]) -> tuple[float, float]:
 
 
 def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
-    with __import__("socket").socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     token = secrets.token_urlsafe(16)
-    env = {**os.environ, "MANTIS_API_TOKEN": token, "MANTIS_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mantis.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                return proc, base, token
-        except httpx.TransportError:
-            time.sleep(0.1)  # a script, not library code: waiting for the server to bind
-    proc.kill()
-    raise SystemExit("mantis serve did not start")
+    env = {"MANTIS_API_TOKEN": token, "MANTIS_DATA_DIR": str(data_dir)}
+    try:
+        proc, base = spawn_serve(env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    except ServerStartError as exc:
+        raise SystemExit(str(exc)) from None
+    return proc, base, token
 
 
 async def in_process(c: LocalComputer, n: int) -> dict[str, dict[str, float]]:

@@ -8,10 +8,8 @@ everything it started.
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +19,12 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mantis.remote.local_server import ServerStartError, spawn_serve
 from mantis.server.oneshot import print_result
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "mantis-data"
 console = Console()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_site() -> tuple[subprocess.Popen[str], str]:
@@ -48,38 +41,16 @@ def start_site() -> tuple[subprocess.Popen[str], str]:
     return proc, line.removeprefix("listening on ")
 
 
-def start_server(port: int, token: str) -> subprocess.Popen[bytes]:
+def start_server(token: str) -> tuple[subprocess.Popen[bytes], str]:
     env = {
-        **os.environ,
         "MANTIS_API_TOKEN": token,
         "MANTIS_DATA_DIR": str(DATA_DIR),
         "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mantis.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"mantis serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("mantis serve did not become healthy within 30 s")
+    try:
+        return spawn_serve(env)
+    except ServerStartError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def stop(proc: subprocess.Popen, name: str) -> None:  # type: ignore[type-arg]
@@ -95,13 +66,11 @@ def stop(proc: subprocess.Popen, name: str) -> None:  # type: ignore[type-arg]
 
 def main() -> int:
     token = secrets.token_urlsafe(24)
-    port = free_port()
     site, site_url = start_site()
     console.print(f"demo site: {site_url}")
     server = None
     try:
-        server = start_server(port, token)
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(token)
         console.print(f"mantis serve: {base}")
         client = httpx.Client(base_url=base, headers={"X-Mantis-Token": token}, timeout=30)
         t0 = time.monotonic()

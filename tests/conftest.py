@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from mantis.remote.local_server import ServerStartError, spawn_serve
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -61,45 +54,19 @@ class ServerProcess:
         self.base_url = ""
 
     def start(self) -> Server:
-        port = free_port()
         env = {
-            **os.environ,
             "MANTIS_API_TOKEN": self.token,
             "MANTIS_DATA_DIR": str(self.data_dir),
             "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
             **self.extra_env,
         }
-        log = open(self.data_dir / "server.log", "ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mantis.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.proc.poll() is None, (self.data_dir / "server.log").read_text()
+        with open(self.data_dir / "server.log", "ab") as log:
             try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-        self.base_url = base
-        return Server(base, self.token, self.data_dir)
+                self.proc, self.base_url = spawn_serve(env, stdout=log, stderr=subprocess.STDOUT)
+            except ServerStartError as exc:
+                log_text = (self.data_dir / "server.log").read_text()
+                raise AssertionError(f"{exc}\n{log_text}") from None
+        return Server(self.base_url, self.token, self.data_dir)
 
     def kill9(self) -> None:
         assert self.proc is not None

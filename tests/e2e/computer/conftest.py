@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, ServerProcess
 from tests.integration.gym.pages import serve_pages
 
 
@@ -34,46 +35,14 @@ def session(server: Server) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def remote_server(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A second `mantis serve` whose runs use the first server as their computer."""
-    import os
-    import secrets
-    import subprocess
-    import sys
-    import time
-
-    from tests.conftest import ROOT, free_port
-
-    data_dir = tmp_path_factory.mktemp("mantis-remote")
-    port, token = free_port(), secrets.token_urlsafe(24)
-    env = {
-        **os.environ,
-        "MANTIS_API_TOKEN": token,
-        "MANTIS_DATA_DIR": str(data_dir),
-        "MANTIS_PLANS_DIR": str(ROOT / "examples/plans"),
-        "MANTIS_COMPUTER": "remote",
-        "MANTIS_COMPUTER_URL": server.base_url,
-        "MANTIS_COMPUTER_TOKEN": server.token,
-    }
-    log = open(data_dir / "server.log", "wb")
-    argv = [sys.executable, "-m", "mantis.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*argv, "--log-level", "warning"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    proc = ServerProcess(
+        tmp_path_factory.mktemp("mantis-remote"),
+        secrets.token_urlsafe(24),
+        {
+            "MANTIS_COMPUTER": "remote",
+            "MANTIS_COMPUTER_URL": server.base_url,
+            "MANTIS_COMPUTER_TOKEN": server.token,
+        },
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, (data_dir / "server.log").read_text()
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "remote-mode server did not start"
-        time.sleep(0.1)
-    yield Server(base, token, data_dir)
-    proc.terminate()
-    proc.wait(30)
-    log.close()
+    yield proc.start()
+    proc.stop()

@@ -7,7 +7,7 @@ import pytest
 from mantis.brains.actions import Click, Done, Key, Type
 from mantis.brains.claude import ClaudeBrain, anthropic_client
 from mantis.brains.errors import UpstreamError
-from tests.conftest import free_port
+from mantis.remote.local_server import free_port
 from tests.fakes.anthropic_server import FakeAnthropic
 
 pytestmark = pytest.mark.anyio

@@ -24,7 +24,7 @@ from mantis.brains.providers.claude_verification import ClaudeVerifier
 from mantis.config import Settings
 from mantis.errors import PlanError
 from mantis.gym.base import Screenshot
-from tests.conftest import free_port
+from mantis.remote.local_server import free_port
 from tests.fakes.anthropic_tools import FakeAnthropicTools
 
 pytestmark = pytest.mark.anyio

@@ -11,7 +11,7 @@ from mantis.brains.fara import Fara
 from mantis.brains.generic import Generic
 from mantis.brains.holo3 import Holo3
 from mantis.brains.vision import VisionBrain
-from tests.conftest import free_port
+from mantis.remote.local_server import free_port
 from tests.fakes.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.anyio

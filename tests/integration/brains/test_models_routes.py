@@ -8,8 +8,8 @@ import pytest
 from litestar.testing import TestClient
 
 from mantis.config import Settings
+from mantis.remote.local_server import free_port
 from mantis.server.app import create_app
-from tests.conftest import free_port
 from tests.fakes.openai_server import FakeOpenAI
 
 TOKEN = "t0ken-for-tests"
